@@ -1,0 +1,119 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Vitals",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "HealthChecks", targets: ["HealthChecks"]),
+        .library(name: "HealthProbes", targets: ["HealthProbes"]),
+        .executable(name: "vitals", targets: ["vitals"]),
+        .executable(name: "vitals-bench", targets: ["VitalsBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Domain: the health-check engine. No networking, no server.
+        .target(
+            name: "HealthChecks",
+            dependencies: [
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Built-in network checks (HTTP, TCP, DNS) on SwiftNIO channels.
+        .target(
+            name: "HealthProbes",
+            dependencies: [
+                "HealthChecks",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Adapter: AvalancheGo-style /ext/health, JSON-RPC, /livez, /readyz over Hummingbird.
+        .target(
+            name: "NodeHealthAPI",
+            dependencies: [
+                "HealthChecks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Composition root: configuration, lifecycle, routing, the server's own checks.
+        .target(
+            name: "VitalsServer",
+            dependencies: [
+                "HealthChecks",
+                "HealthProbes",
+                "NodeHealthAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "vitals",
+            dependencies: [
+                "VitalsServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "VitalsBench",
+            dependencies: ["HealthChecks"],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "HealthProbes",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "HealthChecksTests",
+            dependencies: ["HealthChecks"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "HealthProbesTests",
+            dependencies: ["HealthProbes", "TestSupport"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "VitalsServerTests",
+            dependencies: ["VitalsServer", "TestSupport"],
+            swiftSettings: strictSwift
+        ),
+    ]
+)

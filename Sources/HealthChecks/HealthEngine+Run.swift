@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+extension HealthEngine {
+    /// Runs the schedule until the task is cancelled or graceful shutdown is signalled.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await self.drive()
+        }
+    }
+
+    private func drive() async {
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                let now = clock.now
+                let due = schedule.withLock { state in
+                    let due = state.popDue(now: now, maxInFlight: configuration.maxConcurrentRuns)
+                    state.loopDeadline = due.nextDeadline
+                    state.loopSleeping = true
+                    return due
+                }
+                for (key, total, metrics) in due.skipped {
+                    metrics?.skipped.increment()
+                    broadcaster.publish(.skipped(key, totalSkipped: total))
+                }
+                for ticket in due.tickets {
+                    group.addTask { await self.execute(ticket) }
+                }
+                await wakeup.wait(until: due.nextDeadline, clock: clock)
+                schedule.withLock { $0.loopSleeping = false }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// One run: races the check against its timeout, records whichever finishes first,
+    /// and keeps the check marked in flight until the check itself returns (no self-overlap).
+    private func execute(_ ticket: RunTicket) async {
+        let start = clock.now
+        broadcaster.publish(.started(ticket.key, at: start))
+        let clock = self.clock
+        await withTaskGroup(of: RunOutcome?.self) { group in
+            group.addTask { await Self.perform(ticket.check) }
+            group.addTask {
+                do {
+                    try await clock.sleep(until: start + ticket.timeout)
+                    return .failure("timed out after \(DurationFormat.short(ticket.timeout))")
+                } catch {
+                    return nil
+                }
+            }
+            var outcome: RunOutcome?
+            while outcome == nil, let next = await group.next() {
+                outcome = next
+            }
+            group.cancelAll()
+            if let outcome, !Task.isCancelled {
+                record(ticket, outcome: outcome, duration: clock.now - start)
+            }
+        }
+        let pokeLoop = schedule.withLock { state -> Bool in
+            state.inFlight -= 1
+            state.registrations[ticket.id]?.running = false
+            return state.blockedAtCapacity
+        }
+        if pokeLoop { wakeup.poke() }
+    }
+
+    private static func perform(_ check: any Check) async -> RunOutcome {
+        do {
+            return .success(try await check.run())
+        } catch {
+            return .failure(String(describing: error))
+        }
+    }
+
+    private func record(_ ticket: RunTicket, outcome: RunOutcome, duration: Duration) {
+        let completedAt = clock.wallNow
+        let update = schedule.withLock { state -> (CheckResult, CheckResult, CheckMetrics?)? in
+            guard let registration = state.registrations[ticket.id] else { return nil }
+            let old = registration.result
+            let new = old.applying(
+                outcome, completedAt: completedAt, duration: duration, thresholds: registration.options.thresholds)
+            state.registrations[ticket.id]?.result = new
+            if ticket.key.kind == .readiness, new.status == .passing {
+                state.registrations[ticket.id]?.settled = true
+            }
+            return (old, new, registration.metrics)
+        }
+        guard let (old, new, metrics) = update else { return }
+        metrics?.record(new, failed: !outcome.succeeded)
+        broadcaster.publish(.completed(ticket.key, new))
+        if old.status != new.status {
+            logTransition(ticket.key, from: old.status, to: new)
+            broadcaster.publish(.statusChanged(ticket.key, from: old.status, to: new))
+        }
+    }
+
+    private func logTransition(_ key: CheckKey, from old: CheckStatus, to new: CheckResult) {
+        var metadata: Logger.Metadata = [
+            "check": "\(key.name)", "kind": "\(key.kind.rawValue)", "from": "\(old.rawValue)",
+            "to": "\(new.status.rawValue)",
+        ]
+        if let error = new.error { metadata["error"] = "\(error)" }
+        if new.isHealthy {
+            logger.info("check started passing", metadata: metadata)
+        } else {
+            logger.warning("check started failing", metadata: metadata)
+        }
+    }
+}
+
+/// Compact durations for messages: `5s`, `1.5s`, `250ms`.
+public enum DurationFormat {
+    public static func short(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
+        if milliseconds >= 1000 {
+            return "\(Double(milliseconds) / 1000)s"
+        }
+        return "\(milliseconds)ms"
+    }
+}

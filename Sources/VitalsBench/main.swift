@@ -1,0 +1,2 @@
+import HealthChecks
+print("x")
