@@ -40,31 +40,38 @@ extension HealthEngine {
         let start = clock.now
         broadcaster.publish(.started(ticket.key, at: start))
         let clock = self.clock
-        await withTaskGroup(of: RunOutcome?.self) { group in
-            group.addTask { await Self.perform(ticket.check) }
+        let releasedEarly = await withTaskGroup(of: (RunOutcome, fromCheck: Bool)?.self) { group -> Bool in
+            group.addTask { (await Self.perform(ticket.check), fromCheck: true) }
             group.addTask {
                 do {
                     try await clock.sleep(until: start + ticket.timeout)
-                    return .failure("timed out after \(DurationFormat.short(ticket.timeout))")
+                    return (.failure("timed out after \(DurationFormat.short(ticket.timeout))"), fromCheck: false)
                 } catch {
                     return nil
                 }
             }
-            var outcome: RunOutcome?
-            while outcome == nil, let next = await group.next() {
-                outcome = next
+            var first: (RunOutcome, fromCheck: Bool)?
+            while first == nil, let next = await group.next() {
+                first = next
             }
             group.cancelAll()
-            if let outcome, !Task.isCancelled {
-                record(ticket, outcome: outcome, duration: clock.now - start)
-            }
+            guard let (outcome, fromCheck) = first, !Task.isCancelled else { return false }
+            // When the check itself finished, it leaves flight in the same step that records its result,
+            // so observers of the result never see it still running.
+            record(ticket, outcome: outcome, duration: clock.now - start, finished: fromCheck)
+            return fromCheck
         }
-        let pokeLoop = schedule.withLock { state -> Bool in
-            state.inFlight -= 1
-            state.registrations[ticket.id]?.running = false
-            return state.blockedAtCapacity
+        if !releasedEarly {
+            let pokeLoop = schedule.withLock { state in Self.leaveFlight(ticket, &state) }
+            if pokeLoop { wakeup.poke() }
         }
-        if pokeLoop { wakeup.poke() }
+    }
+
+    /// Marks a run finished; returns whether the loop waits for a free slot and must be woken.
+    private static func leaveFlight(_ ticket: RunTicket, _ state: inout Schedule) -> Bool {
+        state.inFlight -= 1
+        state.registrations[ticket.id]?.running = false
+        return state.blockedAtCapacity
     }
 
     private static func perform(_ check: any Check) async -> RunOutcome {
@@ -75,10 +82,11 @@ extension HealthEngine {
         }
     }
 
-    private func record(_ ticket: RunTicket, outcome: RunOutcome, duration: Duration) {
+    private func record(_ ticket: RunTicket, outcome: RunOutcome, duration: Duration, finished: Bool) {
         let completedAt = clock.wallNow
-        let update = schedule.withLock { state -> (CheckResult, CheckResult, CheckMetrics?)? in
-            guard let registration = state.registrations[ticket.id] else { return nil }
+        let (update, pokeLoop) = schedule.withLock { state -> ((CheckResult, CheckResult, CheckMetrics?)?, Bool) in
+            let pokeLoop = finished ? Self.leaveFlight(ticket, &state) : false
+            guard let registration = state.registrations[ticket.id] else { return (nil, pokeLoop) }
             let old = registration.result
             let new = old.applying(
                 outcome, completedAt: completedAt, duration: duration, thresholds: registration.options.thresholds)
@@ -86,8 +94,9 @@ extension HealthEngine {
             if ticket.key.kind == .readiness, new.status == .passing {
                 state.registrations[ticket.id]?.settled = true
             }
-            return (old, new, registration.metrics)
+            return ((old, new, registration.metrics), pokeLoop)
         }
+        if pokeLoop { wakeup.poke() }
         guard let (old, new, metrics) = update else { return }
         metrics?.record(new, failed: !outcome.succeeded)
         broadcaster.publish(.completed(ticket.key, new))

@@ -161,8 +161,13 @@ struct SchedulingTests {
                     return nil
                 }
             }
-            _ = await events.started("c0")
-            _ = await events.started("c1")
+            // The two runs start concurrently, in either order.
+            for _ in 0..<2 {
+                _ = await events.next {
+                    if case .started = $0 { return true }
+                    return false
+                }
+            }
             #expect(engine.stats().runsInFlight == 2)
             #expect(engine.stats().runsStarted == 2)
             gate.open()
