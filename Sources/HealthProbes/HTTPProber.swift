@@ -85,7 +85,10 @@ public final class HTTPProber: Sendable {
             let promise = channel.eventLoop.makePromise(of: HTTPProbeResponse.self)
             let call = ProbeCall(
                 head: head, body: body, deadline: deadline, bodyLimit: configuration.bodyLimit, promise: promise)
-            channel.writeAndFlush(call, promise: nil)
+            // A channel closed under us never hands the call to its handler: fail the call here.
+            channel.writeAndFlush(call).whenFailure { _ in
+                promise.fail(ProbeChannelError.closedBeforeResponse(receivedBytes: false))
+            }
             do {
                 let response = try await withTaskCancellationHandler {
                     try await promise.futureResult.get()

@@ -16,6 +16,11 @@ final class ProbeHandler: ChannelDuplexHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let call = unwrapOutboundIn(data)
+        guard context.channel.isActive else {
+            call.promise.fail(ProbeChannelError.closedBeforeResponse(receivedBytes: false))
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
         guard self.call == nil else {
             call.promise.fail(ProbeChannelError.closedBeforeResponse(receivedBytes: false))
             promise?.fail(ChannelError.inappropriateOperationForState)
