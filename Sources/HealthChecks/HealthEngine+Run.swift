@@ -114,6 +114,9 @@ extension HealthEngine {
         if let error = new.error { metadata["error"] = "\(error)" }
         if new.isHealthy {
             logger.info("check started passing", metadata: metadata)
+        } else if key.kind == .readiness, old == .notYetRun {
+            // Readiness checks are expected to fail until startup completes.
+            logger.debug("check not ready yet", metadata: metadata)
         } else {
             logger.warning("check started failing", metadata: metadata)
         }

@@ -96,6 +96,11 @@ public final class HealthEngine: Service, Sendable {
 
     static func validate(key: CheckKey, options: CheckOptions) throws {
         if key.name.isEmpty { throw HealthEngineError.emptyName }
+        try validate(options)
+    }
+
+    /// Checks options without registering anything, so callers can report mistakes early.
+    public static func validate(_ options: CheckOptions) throws {
         if options.tags.contains(CheckTag.all) { throw HealthEngineError.restrictedTag(CheckTag.all) }
         if options.interval <= .zero { throw HealthEngineError.invalidOption("interval must be greater than 0") }
         if options.timeout <= .zero { throw HealthEngineError.invalidOption("timeout must be greater than 0") }

@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+
+/// Everything `vitals serve` needs, after flags, environment and config file are merged.
+public struct ServerConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8848
+    public var dataDirectory: String = "./vitals-data"
+    public var logLevel: Logger.Level = .info
+    /// Time the server keeps answering, with a failing `shuttingDown` check, after SIGTERM.
+    public var shutdownGrace: Duration = .seconds(2)
+    /// Connections served at once; further ones wait in the accept backlog.
+    public var maxConnections: Int = 4096
+    /// Idle keep-alive connections are closed after this long.
+    public var idleTimeout: Duration = .seconds(60)
+    public var checks: [CheckDeclaration] = []
+
+    public init() {}
+
+    /// Values from a YAML or JSON config file (JSON is YAML).
+    public struct File: Decodable, Sendable {
+        public var host: String?
+        public var port: Int?
+        public var dataDir: String?
+        public var logLevel: String?
+        public var shutdownGrace: String?
+        public var maxConnections: Int?
+        public var idleTimeout: String?
+        public var checks: [CheckDeclaration]?
+    }
+
+    /// Settings given as flags or `VITALS_*` environment variables; `nil` means not given.
+    public struct Overrides: Sendable {
+        public var host: String?
+        public var port: Int?
+        public var dataDir: String?
+        public var logLevel: String?
+        public var shutdownGrace: String?
+        public var checks: [String] = []
+
+        public init() {}
+
+        /// Reads `VITALS_HOST`, `VITALS_PORT`, `VITALS_DATA_DIR`, `VITALS_LOG_LEVEL`, `VITALS_SHUTDOWN_GRACE`.
+        public static func environment(_ env: [String: String]) throws -> Overrides {
+            var overrides = Overrides()
+            overrides.host = env["VITALS_HOST"]
+            if let port = env["VITALS_PORT"] {
+                guard let parsed = Int(port) else { throw ConfigurationError("VITALS_PORT must be a number, got '\(port)'") }
+                overrides.port = parsed
+            }
+            overrides.dataDir = env["VITALS_DATA_DIR"]
+            overrides.logLevel = env["VITALS_LOG_LEVEL"]
+            overrides.shutdownGrace = env["VITALS_SHUTDOWN_GRACE"]
+            return overrides
+        }
+    }
+
+    /// Defaults, then the file, then the environment, then flags: later sources win.
+    public static func resolve(file: File?, environment: Overrides, flags: Overrides) throws -> ServerConfiguration {
+        var config = ServerConfiguration()
+        if let file {
+            try config.apply(
+                host: file.host, port: file.port, dataDir: file.dataDir, logLevel: file.logLevel,
+                shutdownGrace: file.shutdownGrace)
+            if let maxConnections = file.maxConnections {
+                guard maxConnections > 0 else { throw ConfigurationError("maxConnections must be positive") }
+                config.maxConnections = maxConnections
+            }
+            if let idle = file.idleTimeout { config.idleTimeout = try DurationText.parse(idle) }
+            config.checks = file.checks ?? []
+        }
+        for overrides in [environment, flags] {
+            try config.apply(
+                host: overrides.host, port: overrides.port, dataDir: overrides.dataDir, logLevel: overrides.logLevel,
+                shutdownGrace: overrides.shutdownGrace)
+            config.checks += try overrides.checks.map(CheckDeclaration.init(flag:))
+        }
+        var seen = Set<String>()
+        for check in config.checks {
+            let key = "\((check.kind ?? .health).rawValue)/\(check.name)"
+            guard seen.insert(key).inserted else {
+                throw ConfigurationError("check '\(check.name)' is declared twice")
+            }
+        }
+        return config
+    }
+
+    private mutating func apply(
+        host: String?, port: Int?, dataDir: String?, logLevel: String?, shutdownGrace: String?
+    ) throws {
+        if let host {
+            guard !host.isEmpty else { throw ConfigurationError("host must not be empty") }
+            self.host = host
+        }
+        if let port {
+            guard (0...65535).contains(port) else { throw ConfigurationError("port \(port) is out of range 0-65535") }
+            self.port = port
+        }
+        if let dataDir {
+            guard !dataDir.isEmpty else { throw ConfigurationError("data directory must not be empty") }
+            self.dataDirectory = dataDir
+        }
+        if let logLevel {
+            guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+                throw ConfigurationError(
+                    "unknown log level '\(logLevel)' (use trace, debug, info, notice, warning, error, critical)")
+            }
+            self.logLevel = level
+        }
+        if let shutdownGrace { self.shutdownGrace = try DurationText.parse(shutdownGrace) }
+    }
+
+    /// Loads a YAML or JSON config file.
+    public static func loadFile(at path: String) throws -> File {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("cannot read config file \(path)")
+        }
+        return try ConfigFileDecoder.decode(data, path: path)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import HealthChecks
+import HealthProbes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NodeHealthAPI
+import ServiceLifecycle
+
+/// The Vitals server: the health engine, its checks, and the HTTP API, run as one service group.
+public struct VitalsServer: Sendable {
+    public static let version = "0.1.0"
+
+    public let configuration: ServerConfiguration
+    let logger: Logger
+
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "vitals")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM/SIGINT (drained for `shutdownGrace`) or until the task is cancelled.
+    /// `onListening` receives the bound port, which matters when the configured port is 0.
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try prepareDataDirectory()
+        _ = VitalsMetrics.registry
+        let engine = HealthEngine(logger: logger)
+        let lifecycle = LifecycleChecks()
+        let heartbeat = RequestHeartbeat()
+        let prober = HTTPProber()
+        try registerNodeChecks(engine: engine, lifecycle: lifecycle, heartbeat: heartbeat)
+        try registerDeclaredChecks(engine: engine, prober: prober)
+
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: HeartbeatMiddleware(heartbeat: heartbeat))
+        router.add(middleware: MetricsMiddleware())
+        NodeHealthRoutes(engine: engine).register(on: router)
+        VitalsMetrics.register(on: router)
+        router.get("/") { _, _ in ["name": "vitals", "version": Self.version] }
+
+        let logger = self.logger
+        let host = configuration.host
+        let app = Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+            configuration: .init(
+                address: .hostname(host, port: configuration.port),
+                serverName: "Vitals",
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)
+            ),
+            onServerRunning: { channel in
+                lifecycle.markListening()
+                let port = channel.localAddress?.port ?? 0
+                logger.notice("Vitals listening", metadata: ["address": "http://\(host):\(port)"])
+                await onListening(port)
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(
+            services: [engine, app, ShutdownDrain(engine: engine, grace: configuration.shutdownGrace, logger: logger)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger
+        )
+        try await group.run()
+        prober.closeIdleConnections()
+    }
+
+    private func prepareDataDirectory() throws {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigurationError(
+                "cannot create data directory \(configuration.dataDirectory): \(error.localizedDescription)")
+        }
+    }
+
+    private func registerNodeChecks(engine: HealthEngine, lifecycle: LifecycleChecks, heartbeat: RequestHeartbeat)
+        throws
+    {
+        let application: Set<String> = [CheckTag.application]
+        try engine.register(
+            StorageWritableCheck(directory: configuration.dataDirectory),
+            options: CheckOptions(interval: .seconds(10), timeout: .seconds(5), tags: application))
+        try engine.register(heartbeat.check(), options: CheckOptions(interval: .seconds(5), tags: application))
+        try engine.register(
+            lifecycle.startedCheck(), kind: .readiness,
+            options: CheckOptions(interval: .milliseconds(250), tags: application))
+    }
+
+    private func registerDeclaredChecks(engine: HealthEngine, prober: HTTPProber) throws {
+        let factory = DeclaredCheckFactory(prober: prober)
+        for declaration in configuration.checks {
+            let (check, kind, options) = try factory.make(declaration)
+            do {
+                try engine.register(check, kind: kind, options: options)
+            } catch {
+                throw ConfigurationError("check '\(declaration.name)': \(error)")
+            }
+        }
+    }
+}
