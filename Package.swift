@@ -113,6 +113,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "NodeHealthAPITests",
+            dependencies: ["NodeHealthAPI", "HealthChecks"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "VitalsServerTests",
             dependencies: ["VitalsServer", "TestSupport"],
             swiftSettings: strictSwift
