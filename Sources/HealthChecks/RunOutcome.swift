@@ -33,11 +33,16 @@ extension CheckResult {
                 // Still up (warning is damped failure): one success is enough.
                 next.status = .passing
             case .critical:
-                if next.contiguousSuccesses >= max(1, thresholds.successesBeforePassing) {
+                let needed = max(1, thresholds.successesBeforePassing)
+                if next.contiguousSuccesses >= needed {
                     next.status = .passing
+                } else {
+                    // Still critical: say why, so the report never shows a failing check without an error.
+                    next.error = "recovering: \(next.contiguousSuccesses) of \(needed) successes before passing"
                 }
             }
         case .failure(let message):
+            next.details = nil
             next.error = message
             next.contiguousSuccesses = 0
             if contiguousFailures == 0 {

@@ -32,6 +32,9 @@ struct ThresholdTests {
         let thresholds = Thresholds(successesBeforePassing: 2, failuresBeforeCritical: 3, failuresBeforeWarning: 2)
         let statuses = play([true, false, false, false, true, false, true, true], thresholds: thresholds).map(\.status)
         #expect(statuses == [.passing, .passing, .warning, .critical, .critical, .critical, .critical, .passing])
+        let history = play([false, true, true], thresholds: thresholds)
+        #expect(history[1].error == "recovering: 1 of 2 successes before passing")
+        #expect(history[2].error == nil)
     }
 
     @Test("a success while warning is enough to pass again")

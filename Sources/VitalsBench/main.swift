@@ -1,2 +1,0 @@
-import HealthChecks
-print("x")
