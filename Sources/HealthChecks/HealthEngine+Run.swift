@@ -11,6 +11,7 @@ extension HealthEngine {
     }
 
     private func drive() async {
+        let resolution = configuration.timerResolution
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let now = clock.now
@@ -20,6 +21,9 @@ extension HealthEngine {
                     state.loopSleeping = true
                     return due
                 }
+                for gate in due.timedOut {
+                    gate.resolve(.timedOut)
+                }
                 for (key, total, metrics) in due.skipped {
                     metrics?.skipped.increment()
                     broadcaster.publish(.skipped(key, totalSkipped: total))
@@ -27,51 +31,50 @@ extension HealthEngine {
                 for ticket in due.tickets {
                     group.addTask { await self.execute(ticket) }
                 }
-                await wakeup.wait(until: due.nextDeadline, clock: clock)
+                await wakeup.wait(until: due.nextDeadline.map { Self.roundUp($0, to: resolution) }, clock: clock)
                 schedule.withLock { $0.loopSleeping = false }
             }
             group.cancelAll()
         }
     }
 
-    /// One run: races the check against its timeout, records whichever finishes first,
-    /// and keeps the check marked in flight until the check itself returns (no self-overlap).
+    /// Rounds a deadline up to the timer resolution, batching nearby deadlines into one wake-up.
+    static func roundUp(_ deadline: Duration, to resolution: Duration) -> Duration {
+        guard resolution > .zero else { return deadline }
+        let steps = (deadline / resolution).rounded(.up)
+        return resolution * steps
+    }
+
+    /// One run: the check runs in a child task while this task waits for the first ending,
+    /// the check's own or the timeout the loop declares. The check stays marked in flight until
+    /// it has really returned, so it never overlaps itself.
     private func execute(_ ticket: RunTicket) async {
-        let start = clock.now
-        broadcaster.publish(.started(ticket.key, at: start))
-        let clock = self.clock
-        let releasedEarly = await withTaskGroup(of: (RunOutcome, fromCheck: Bool)?.self) { group -> Bool in
-            group.addTask { (await Self.perform(ticket.check), fromCheck: true) }
-            group.addTask {
-                do {
-                    try await clock.sleep(until: start + ticket.timeout)
-                    return (.failure("timed out after \(DurationFormat.short(ticket.timeout))"), fromCheck: false)
-                } catch {
-                    return nil
-                }
-            }
-            var first: (RunOutcome, fromCheck: Bool)?
-            while first == nil, let next = await group.next() {
-                first = next
-            }
-            group.cancelAll()
-            guard let (outcome, fromCheck) = first, !Task.isCancelled else { return false }
-            // When the check itself finished, it leaves flight in the same step that records its result,
-            // so observers of the result never see it still running.
-            record(ticket, outcome: outcome, duration: clock.now - start, finished: fromCheck)
-            return fromCheck
-        }
-        if !releasedEarly {
-            let pokeLoop = schedule.withLock { state in Self.leaveFlight(ticket, &state) }
+        broadcaster.publish(.started(ticket.key, at: ticket.startedAt))
+        if await runUntilFirstEnding(ticket) {
+            let pokeLoop = schedule.withLock { $0.leaveFlight(ticket.handle) }
             if pokeLoop { wakeup.poke() }
         }
     }
 
-    /// Marks a run finished; returns whether the loop waits for a free slot and must be woken.
-    private static func leaveFlight(_ ticket: RunTicket, _ state: inout Schedule) -> Bool {
-        state.inFlight -= 1
-        state.registrations[ticket.id]?.running = false
-        return state.blockedAtCapacity
+    /// Returns whether the run still has to leave flight (it timed out or was cancelled).
+    private func runUntilFirstEnding(_ ticket: RunTicket) async -> Bool {
+        async let checkReturned: Void = ticket.gate.resolve(.finished(Self.perform(ticket.check)))
+        switch await ticket.gate.wait() {
+        case .finished(let outcome):
+            // The check has returned: it leaves flight in the same step that records its result,
+            // so observers of the result never see it still running.
+            record(ticket, outcome: outcome, duration: clock.now - ticket.startedAt, finished: true)
+            await checkReturned
+            return false
+        case .timedOut:
+            record(
+                ticket, outcome: .failure("timed out after \(DurationFormat.short(ticket.timeout))"),
+                duration: clock.now - ticket.startedAt, finished: false)
+            // Leaving this scope cancels the check and waits for it to return.
+            return true
+        case .cancelled:
+            return true
+        }
     }
 
     private static func perform(_ check: any Check) async -> RunOutcome {
@@ -85,16 +88,18 @@ extension HealthEngine {
     private func record(_ ticket: RunTicket, outcome: RunOutcome, duration: Duration, finished: Bool) {
         let completedAt = clock.wallNow
         let (update, pokeLoop) = schedule.withLock { state -> ((CheckResult, CheckResult, CheckMetrics?)?, Bool) in
-            let pokeLoop = finished ? Self.leaveFlight(ticket, &state) : false
-            guard let registration = state.registrations[ticket.id] else { return (nil, pokeLoop) }
-            let old = registration.result
-            let new = old.applying(
-                outcome, completedAt: completedAt, duration: duration, thresholds: registration.options.thresholds)
-            state.registrations[ticket.id]?.result = new
-            if ticket.key.kind == .readiness, new.status == .passing {
-                state.registrations[ticket.id]?.settled = true
+            let pokeLoop = finished ? state.leaveFlight(ticket.handle) : false
+            let update = state.update(ticket.handle) { registration -> (CheckResult, CheckResult, CheckMetrics?) in
+                let old = registration.result
+                let new = old.applying(
+                    outcome, completedAt: completedAt, duration: duration, thresholds: registration.options.thresholds)
+                registration.result = new
+                if ticket.key.kind == .readiness, new.status == .passing {
+                    registration.settled = true
+                }
+                return (old, new, registration.metrics)
             }
-            return ((old, new, registration.metrics), pokeLoop)
+            return (update, pokeLoop)
         }
         if pokeLoop { wakeup.poke() }
         guard let (old, new, metrics) = update else { return }

@@ -16,9 +16,14 @@ public final class HealthEngine: Service, Sendable {
         /// Whether each check gets its own swift-metrics instruments.
         public var perCheckMetrics: Bool
 
-        public init(maxConcurrentRuns: Int = 4096, perCheckMetrics: Bool = true) {
+        /// Deadlines are rounded up to this step so that runs due close together start in one
+        /// wake-up of the loop instead of one wake-up each.
+        public var timerResolution: Duration
+
+        public init(maxConcurrentRuns: Int = 4096, perCheckMetrics: Bool = true, timerResolution: Duration = .milliseconds(1)) {
             self.maxConcurrentRuns = maxConcurrentRuns
             self.perCheckMetrics = perCheckMetrics
+            self.timerResolution = timerResolution
         }
     }
 
@@ -52,14 +57,9 @@ public final class HealthEngine: Service, Sendable {
         let metrics = configuration.perCheckMetrics ? CheckMetrics(key: key) : nil
         let initial = CheckResult.initial(passing: options.initiallyPassing)
         let pokeLoop = try schedule.withLock { state -> Bool in
-            guard state.ids[key] == nil else { throw HealthEngineError.duplicateCheck(key) }
-            state.nextID += 1
-            let id = state.nextID
-            state.ids[key] = id
-            state.registrations[id] = Registration(
-                id: id, key: key, check: check, options: options, metrics: metrics, result: initial)
+            guard !state.contains(key) else { throw HealthEngineError.duplicateCheck(key) }
             let deadline = now + options.initialDelay
-            state.queue.insert(ScheduledRun(deadline: deadline, id: id))
+            state.add(key: key, check: check, options: options, metrics: metrics, initial: initial, firstRun: deadline)
             guard state.loopSleeping else { return false }
             if let loopDeadline = state.loopDeadline, loopDeadline <= deadline { return false }
             state.loopDeadline = deadline
@@ -84,10 +84,7 @@ public final class HealthEngine: Service, Sendable {
     @discardableResult
     public func deregister(_ name: String, kind: CheckKind = .health) -> Bool {
         let key = CheckKey(name: name, kind: kind)
-        let removed = schedule.withLock { state -> Registration? in
-            guard let id = state.ids.removeValue(forKey: key) else { return nil }
-            return state.registrations.removeValue(forKey: id)
-        }
+        let removed = schedule.withLock { $0.remove(key) }
         guard let removed else { return false }
         removed.metrics?.destroy()
         broadcaster.publish(.deregistered(key))
@@ -119,14 +116,14 @@ public final class HealthEngine: Service, Sendable {
     /// The latest result of one check.
     public func result(for name: String, kind: CheckKind = .health) -> CheckResult? {
         schedule.withLock { state in
-            state.ids[CheckKey(name: name, kind: kind)].flatMap { state.registrations[$0]?.result }
+            state.registration(for: CheckKey(name: name, kind: kind))?.result
         }
     }
 
     /// How many scheduled runs of a check were skipped because the previous run was still going.
     public func skippedRuns(for name: String, kind: CheckKind = .health) -> Int? {
         schedule.withLock { state in
-            state.ids[CheckKey(name: name, kind: kind)].flatMap { state.registrations[$0]?.skipped }
+            state.registration(for: CheckKey(name: name, kind: kind))?.skipped
         }
     }
 
@@ -134,7 +131,7 @@ public final class HealthEngine: Service, Sendable {
     public func report(kinds: Set<CheckKind>, tags: [String] = []) -> HealthReport {
         let selector = TagSelector(requested: Set(tags))
         let entries = schedule.withLock { state in
-            state.registrations.values.compactMap { registration -> HealthReport.Entry? in
+            state.registrations.compactMap { registration -> HealthReport.Entry? in
                 guard kinds.contains(registration.key.kind), selector.selects(registration.options.tags) else {
                     return nil
                 }
@@ -161,7 +158,7 @@ public final class HealthEngine: Service, Sendable {
                 runsStarted: state.runsStarted,
                 runsSkipped: state.runsSkipped,
                 runsInFlight: state.inFlight,
-                registeredChecks: state.registrations.count,
+                registeredChecks: state.count,
                 latenessP50: state.lateness.percentile(0.5),
                 latenessP99: state.lateness.percentile(0.99),
                 latenessMax: state.lateness.maximum
