@@ -16,7 +16,8 @@ final class EventBroadcaster<Event: Sendable>: Sendable {
     var hasSubscribers: Bool { subscriberCount.load(ordering: .relaxed) > 0 }
 
     func subscribe(bufferSize: Int) -> AsyncStream<Event> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(bufferSize))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: Event.self, bufferingPolicy: .bufferingNewest(bufferSize))
         let id = state.withLock { state -> Int in
             state.nextID += 1
             state.subscribers[state.nextID] = continuation

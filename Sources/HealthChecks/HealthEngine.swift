@@ -20,7 +20,9 @@ public final class HealthEngine: Service, Sendable {
         /// wake-up of the loop instead of one wake-up each.
         public var timerResolution: Duration
 
-        public init(maxConcurrentRuns: Int = 4096, perCheckMetrics: Bool = true, timerResolution: Duration = .milliseconds(1)) {
+        public init(
+            maxConcurrentRuns: Int = 4096, perCheckMetrics: Bool = true, timerResolution: Duration = .milliseconds(1)
+        ) {
             self.maxConcurrentRuns = maxConcurrentRuns
             self.perCheckMetrics = perCheckMetrics
             self.timerResolution = timerResolution
@@ -107,7 +109,8 @@ public final class HealthEngine: Service, Sendable {
             throw HealthEngineError.invalidOption("thresholds must be at least 1")
         }
         if let warn = thresholds.failuresBeforeWarning, warn < 1 || warn > thresholds.failuresBeforeCritical {
-            throw HealthEngineError.invalidOption("failures before warning must be between 1 and failures before critical")
+            throw HealthEngineError.invalidOption(
+                "failures before warning must be between 1 and failures before critical")
         }
     }
 
@@ -135,7 +138,8 @@ public final class HealthEngine: Service, Sendable {
                 guard kinds.contains(registration.key.kind), selector.selects(registration.options.tags) else {
                     return nil
                 }
-                return HealthReport.Entry(key: registration.key, tags: registration.options.tags, result: registration.result)
+                return HealthReport.Entry(
+                    key: registration.key, tags: registration.options.tags, result: registration.result)
             }
         }
         return HealthReport(entries: entries)

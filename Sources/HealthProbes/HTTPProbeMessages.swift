@@ -8,7 +8,8 @@ public struct HTTPProbeRequest: Sendable {
     public var headers: [(String, String)]
     public var body: [UInt8]?
 
-    public init(target: ProbeTarget, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: [UInt8]? = nil) {
+    public init(target: ProbeTarget, method: HTTPMethod = .GET, headers: [(String, String)] = [], body: [UInt8]? = nil)
+    {
         self.target = target
         self.method = method
         self.headers = headers

@@ -25,7 +25,8 @@ public final class HTTPProber: Sendable {
         public var bodyLimit: Int
         public var userAgent: String
 
-        public init(maxConnectionsPerTarget: Int = 2, bodyLimit: Int = 64 * 1024, userAgent: String = "vitals-probe/1") {
+        public init(maxConnectionsPerTarget: Int = 2, bodyLimit: Int = 64 * 1024, userAgent: String = "vitals-probe/1")
+        {
             self.maxConnectionsPerTarget = maxConnectionsPerTarget
             self.bodyLimit = bodyLimit
             self.userAgent = userAgent
@@ -43,7 +44,9 @@ public final class HTTPProber: Sendable {
     private let pools = Mutex<[PoolKey: ConnectionPool]>([:])
     private let tlsContexts = Mutex<[Bool: NIOSSLContext]>([:])
 
-    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, configuration: Configuration = .init()) {
+    public init(
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, configuration: Configuration = .init()
+    ) {
         self.group = group
         self.configuration = configuration
     }
@@ -139,7 +142,8 @@ public final class HTTPProber: Sendable {
         let target = request.target
         let defaultPort = target.scheme == .https ? 443 : 80
         let hostHeader =
-            target.port == defaultPort ? (target.host.contains(":") ? "[\(target.host)]" : target.host) : target.authority
+            target.port == defaultPort
+            ? (target.host.contains(":") ? "[\(target.host)]" : target.host) : target.authority
         headers.add(name: "Host", value: hostHeader)
         headers.add(name: "User-Agent", value: configuration.userAgent)
         headers.add(name: "Accept", value: "*/*")

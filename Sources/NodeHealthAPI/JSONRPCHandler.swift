@@ -30,7 +30,8 @@ public struct JSONRPCHandler: Sendable {
             guard batch.count <= Self.maxBatchSize else {
                 return encode(
                     RPCResponse.failure(
-                        id: .null, .invalidRequest("batch of \(batch.count) requests exceeds the limit of \(Self.maxBatchSize)")))
+                        id: .null,
+                        .invalidRequest("batch of \(batch.count) requests exceeds the limit of \(Self.maxBatchSize)")))
             }
             let responses = batch.compactMap(handle)
             return responses.isEmpty ? nil : encode(responses)

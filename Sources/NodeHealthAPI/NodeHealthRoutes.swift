@@ -28,7 +28,9 @@ public struct NodeHealthRoutes: Sendable {
         router.post("/ext/health") { request, _ in try await self.jsonRPC(request) }
         for method in [HTTPRequest.Method.put, .delete, .patch] {
             router.on("/ext/health", method: method) { _, _ in
-                Self.text(.methodNotAllowed, "method not allowed: use GET, HEAD or POST\n", extra: [.allow: "GET, HEAD, POST"])
+                Self.text(
+                    .methodNotAllowed, "method not allowed: use GET, HEAD or POST\n", extra: [.allow: "GET, HEAD, POST"]
+                )
             }
         }
         let probes: [(String, Set<CheckKind>)] = [

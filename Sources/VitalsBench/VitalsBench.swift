@@ -15,7 +15,9 @@ struct VitalsBench {
         let interval = arguments.count > 1 ? arguments[1] : 10
         let window = arguments.count > 2 ? arguments[2] : 10
 
-        print("vitals-bench: \(checks) checks, interval \(interval)s, window \(window)s, cores \(ProcessInfo.processInfo.activeProcessorCount)")
+        print(
+            "vitals-bench: \(checks) checks, interval \(interval)s, window \(window)s, cores \(ProcessInfo.processInfo.activeProcessorCount)"
+        )
         let reference = await referenceTaskCost(tasks: checks)
         let memory = try memoryPerCheck(checks: checks)
         let scheduling = try await schedulingOverhead(checks: checks, interval: interval, window: window)
@@ -25,14 +27,21 @@ struct VitalsBench {
         print("| --- | ---: | ---: | ---: |")
         print(
             String(
-                format: "| CPU per check run (no-op check, engine overhead) | %.2f µs | %.2f µs (one bare child task) | %.1fx |",
+                format:
+                    "| CPU per check run (no-op check, engine overhead) | %.2f µs | %.2f µs (one bare child task) | %.1fx |",
                 scheduling.cpuPerRun, reference, scheduling.cpuPerRun / reference))
         print(
             String(
                 format: "| resident memory per registered check | %.0f B | %.0f B (the check values alone) | %.1fx |",
                 memory.perCheck, memory.baseline, memory.perCheck / max(memory.baseline, 1)))
-        print(String(format: "| runs completed in the window | %d | %d expected | %.2f |", scheduling.runs, scheduling.expected, Double(scheduling.runs) / Double(max(1, scheduling.expected))))
-        print(String(format: "| start lateness p50 / p99 / max | %.2f / %.2f / %.2f ms | — | — |", scheduling.p50, scheduling.p99, scheduling.max))
+        print(
+            String(
+                format: "| runs completed in the window | %d | %d expected | %.2f |", scheduling.runs,
+                scheduling.expected, Double(scheduling.runs) / Double(max(1, scheduling.expected))))
+        print(
+            String(
+                format: "| start lateness p50 / p99 / max | %.2f / %.2f / %.2f ms | — | — |", scheduling.p50,
+                scheduling.p99, scheduling.max))
         print(String(format: "| CPU used over the window | %.1f%% of one core | — | — |", scheduling.cpuPercent))
     }
 

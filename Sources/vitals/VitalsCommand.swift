@@ -48,7 +48,8 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("check"),
         help: ArgumentHelp(
             "Dependency check NAME=URL[;key=value...] (repeatable). URL: http://, https://, tcp://host:port.",
-            discussion: "Keys: kind, interval, timeout, initialDelay, rise, fall, warnAfter, tags, method, header, body, "
+            discussion:
+                "Keys: kind, interval, timeout, initialDelay, rise, fall, warnAfter, tags, method, header, body, "
                 + "expectedStatus, expectedBody, tlsVerify, mode."))
     var checks: [String] = []
 

@@ -24,13 +24,15 @@ struct RegistrationTests {
         }
     }
 
-    @Test("bad options are refused", arguments: [
-        CheckOptions(interval: .zero),
-        CheckOptions(timeout: .zero),
-        CheckOptions(initialDelay: .seconds(-1)),
-        CheckOptions(thresholds: Thresholds(failuresBeforeCritical: 0)),
-        CheckOptions(thresholds: Thresholds(failuresBeforeCritical: 2, failuresBeforeWarning: 3)),
-    ])
+    @Test(
+        "bad options are refused",
+        arguments: [
+            CheckOptions(interval: .zero),
+            CheckOptions(timeout: .zero),
+            CheckOptions(initialDelay: .seconds(-1)),
+            CheckOptions(thresholds: Thresholds(failuresBeforeCritical: 0)),
+            CheckOptions(thresholds: Thresholds(failuresBeforeCritical: 2, failuresBeforeWarning: 3)),
+        ])
     func badOptions(options: CheckOptions) {
         #expect(throws: HealthEngineError.self) {
             try engine.register(ScriptedCheck("x"), options: options)

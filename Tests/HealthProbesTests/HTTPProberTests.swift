@@ -73,7 +73,8 @@ struct HTTPProberTests {
         let server = TestHTTPServer(.init(body: "status: degraded"))
         let port = try await server.start()
         defer { Task { await server.stop() } }
-        let good = HTTPCheck(name: "a", configuration: .init(url: target(port), expectedBody: "degraded"), prober: prober)
+        let good = HTTPCheck(
+            name: "a", configuration: .init(url: target(port), expectedBody: "degraded"), prober: prober)
         _ = try await good.run()
         let bad = HTTPCheck(name: "b", configuration: .init(url: target(port), expectedBody: "green"), prober: prober)
         await #expect(throws: ProbeError.bodyMismatch(expected: "green")) { try await bad.run() }
@@ -166,7 +167,8 @@ struct ProbeTargetTests {
         _ = try await open.run()
         let closedPort = try await closedLocalPort()
         let closed = TCPCheck(name: "db", target: ProbeTarget(scheme: .tcp, host: "127.0.0.1", port: closedPort))
-        await #expect(throws: ProbeError.connectFailed(target: "127.0.0.1:\(closedPort)", reason: "connection refused")) {
+        await #expect(throws: ProbeError.connectFailed(target: "127.0.0.1:\(closedPort)", reason: "connection refused"))
+        {
             try await closed.run()
         }
     }

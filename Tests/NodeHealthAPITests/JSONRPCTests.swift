@@ -14,7 +14,8 @@ struct JSONRPCTests {
             ClosureCheck("net") { nil }, options: CheckOptions(initiallyPassing: true, tags: ["application"]))
         try engine.register(ClosureCheck("chainA") { nil }, options: CheckOptions(initiallyPassing: true, tags: ["A"]))
         try engine.register(ClosureCheck("chainB") { nil }, options: CheckOptions(tags: ["B"]))
-        try engine.register(ClosureCheck("boot") { nil }, kind: .readiness, options: CheckOptions(initiallyPassing: true))
+        try engine.register(
+            ClosureCheck("boot") { nil }, kind: .readiness, options: CheckOptions(initiallyPassing: true))
         handler = JSONRPCHandler(engine: engine)
     }
 
@@ -47,10 +48,12 @@ struct JSONRPCTests {
         #expect((reply["result"] as? [String: Any])?["healthy"] as? Bool == false)
     }
 
-    @Test("tags by name or by position select the union plus application checks", arguments: [
-        #"{"jsonrpc":"2.0","id":1,"method":"health.health","params":{"tags":["A"]}}"#,
-        #"{"jsonrpc":"2.0","id":1,"method":"health.health","params":[{"tags":["A"]}]}"#,
-    ])
+    @Test(
+        "tags by name or by position select the union plus application checks",
+        arguments: [
+            #"{"jsonrpc":"2.0","id":1,"method":"health.health","params":{"tags":["A"]}}"#,
+            #"{"jsonrpc":"2.0","id":1,"method":"health.health","params":[{"tags":["A"]}]}"#,
+        ])
     func tags(body: String) throws {
         let reply = try object(body)
         #expect(checkNames(reply) == ["chainA", "net"])
@@ -87,15 +90,20 @@ struct JSONRPCTests {
         #expect(id is NSNull)
     }
 
-    @Test("invalid requests are refused with -32600 and a precise message", arguments: [
-        (#"{"id":1,"method":"health.health"}"#, "invalid request: jsonrpc must be \"2.0\""),
-        (#"{"jsonrpc":"1.0","id":1,"method":"health.health"}"#, "invalid request: jsonrpc must be \"2.0\""),
-        (#"{"jsonrpc":"2.0","id":1}"#, "invalid request: method must be a string"),
-        (#"{"jsonrpc":"2.0","id":1,"method":5}"#, "invalid request: method must be a string"),
-        (#"{"jsonrpc":"2.0","id":{"a":1},"method":"health.health"}"#, "invalid request: id must be a string, a number or null"),
-        (#""just a string""#, "invalid request: a request must be a JSON object"),
-        ("[]", "invalid request: empty batch"),
-    ])
+    @Test(
+        "invalid requests are refused with -32600 and a precise message",
+        arguments: [
+            (#"{"id":1,"method":"health.health"}"#, "invalid request: jsonrpc must be \"2.0\""),
+            (#"{"jsonrpc":"1.0","id":1,"method":"health.health"}"#, "invalid request: jsonrpc must be \"2.0\""),
+            (#"{"jsonrpc":"2.0","id":1}"#, "invalid request: method must be a string"),
+            (#"{"jsonrpc":"2.0","id":1,"method":5}"#, "invalid request: method must be a string"),
+            (
+                #"{"jsonrpc":"2.0","id":{"a":1},"method":"health.health"}"#,
+                "invalid request: id must be a string, a number or null"
+            ),
+            (#""just a string""#, "invalid request: a request must be a JSON object"),
+            ("[]", "invalid request: empty batch"),
+        ])
     func invalidRequest(body: String, expected: String) throws {
         let (code, message, _) = try error(body)
         #expect(code == -32600)
@@ -110,12 +118,14 @@ struct JSONRPCTests {
         #expect(id as? Int == 3)
     }
 
-    @Test("bad params answer -32602", arguments: [
-        #"{"jsonrpc":"2.0","id":1,"method":"health.health","params":{"tags":"A"}}"#,
-        #"{"jsonrpc":"2.0","id":1,"method":"health.health","params":{"tags":[1]}}"#,
-        #"{"jsonrpc":"2.0","id":1,"method":"health.health","params":"A"}"#,
-        #"{"jsonrpc":"2.0","id":1,"method":"health.health","params":[{"tags":["A"]},{"tags":["B"]}]}"#,
-    ])
+    @Test(
+        "bad params answer -32602",
+        arguments: [
+            #"{"jsonrpc":"2.0","id":1,"method":"health.health","params":{"tags":"A"}}"#,
+            #"{"jsonrpc":"2.0","id":1,"method":"health.health","params":{"tags":[1]}}"#,
+            #"{"jsonrpc":"2.0","id":1,"method":"health.health","params":"A"}"#,
+            #"{"jsonrpc":"2.0","id":1,"method":"health.health","params":[{"tags":["A"]},{"tags":["B"]}]}"#,
+        ])
     func badParams(body: String) throws {
         let (code, message, _) = try error(body)
         #expect(code == -32602)

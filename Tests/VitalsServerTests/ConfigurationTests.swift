@@ -21,18 +21,18 @@ struct ConfigurationTests {
     func precedence() throws {
         let path = temporaryDirectory() + "/vitals.yaml"
         try """
-            host: 0.0.0.0
-            port: 9000
-            dataDir: /tmp/from-file
-            logLevel: debug
-            shutdownGrace: 10s
-            checks:
-              - name: db
-                url: tcp://127.0.0.1:5432
-                interval: 2s
-                fall: 3
-                tags: [storage]
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        host: 0.0.0.0
+        port: 9000
+        dataDir: /tmp/from-file
+        logLevel: debug
+        shutdownGrace: 10s
+        checks:
+          - name: db
+            url: tcp://127.0.0.1:5432
+            interval: 2s
+            fall: 3
+            tags: [storage]
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let file = try ServerConfiguration.loadFile(at: path)
         let environment = try ServerConfiguration.Overrides.environment([
             "VITALS_PORT": "9100", "VITALS_DATA_DIR": "/tmp/from-env", "VITALS_LOG_LEVEL": "warning",
@@ -82,13 +82,15 @@ struct ConfigurationTests {
         #expect(declaration.kind == .liveness)
     }
 
-    @Test("mistakes are refused with a message naming the problem", arguments: [
-        ("noequals", "expected NAME=URL"),
-        ("x=tcp://h:1;bogus=1", "unknown option 'bogus'"),
-        ("x=tcp://h:1;fall=many", "fall must be a number"),
-        ("x=tcp://h:1;kind=sometimes", "kind must be readiness, health or liveness"),
-        ("x=tcp://h:1;novalue", "must be key=value"),
-    ])
+    @Test(
+        "mistakes are refused with a message naming the problem",
+        arguments: [
+            ("noequals", "expected NAME=URL"),
+            ("x=tcp://h:1;bogus=1", "unknown option 'bogus'"),
+            ("x=tcp://h:1;fall=many", "fall must be a number"),
+            ("x=tcp://h:1;kind=sometimes", "kind must be readiness, health or liveness"),
+            ("x=tcp://h:1;novalue", "must be key=value"),
+        ])
     func badFlags(flag: String, expected: String) {
         #expect {
             try CheckDeclaration(flag: flag)
@@ -97,9 +99,11 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("bad values are refused", arguments: [
-        ("VITALS_PORT", "http"), ("VITALS_LOG_LEVEL", "loud"), ("VITALS_SHUTDOWN_GRACE", "soon"),
-    ])
+    @Test(
+        "bad values are refused",
+        arguments: [
+            ("VITALS_PORT", "http"), ("VITALS_LOG_LEVEL", "loud"), ("VITALS_SHUTDOWN_GRACE", "soon"),
+        ])
     func badEnvironment(key: String, value: String) {
         #expect(throws: ConfigurationError.self) {
             try ServerConfiguration.resolve(

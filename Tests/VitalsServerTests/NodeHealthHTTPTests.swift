@@ -8,9 +8,11 @@ import VitalsServer
 struct NodeHealthHTTPTests {
     static let rpc = #"{"jsonrpc":"2.0","id":1,"method":"health.health"}"#
 
-    @Test("JSON-RPC accepts application/json with a trailing ; or parameters", arguments: [
-        "application/json", "application/json;", "application/json; charset=UTF-8", "Application/JSON",
-    ])
+    @Test(
+        "JSON-RPC accepts application/json with a trailing ; or parameters",
+        arguments: [
+            "application/json", "application/json;", "application/json; charset=UTF-8", "Application/JSON",
+        ])
     func contentTypes(contentType: String) async throws {
         try await withServer { client in
             let response = try await client.post("/ext/health", json: Self.rpc, contentType: contentType)

@@ -39,7 +39,10 @@ struct SeedConformanceTests {
             let beat = try #require(heartbeat["heartbeat"] as? Int)
             #expect(abs(beat - Int(Date().timeIntervalSince1970)) < 3600)
             let timestamp = try #require(checks["server.heartbeat"]?["timestamp"] as? String)
-            #expect(timestamp.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"#, options: .regularExpression) != nil)
+            #expect(
+                timestamp.range(
+                    of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"#, options: .regularExpression)
+                    != nil)
         }
     }
 

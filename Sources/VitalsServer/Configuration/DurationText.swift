@@ -1,3 +1,5 @@
+import Foundation
+
 /// Durations as operators write them: `500ms`, `5s`, `1m`, `2h`, or a bare number of seconds.
 public enum DurationText {
     public static func parse(_ text: String) throws -> Duration {
@@ -25,5 +27,3 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable, Sen
         self.description = description
     }
 }
-
-import Foundation

@@ -45,7 +45,9 @@ public struct ServerConfiguration: Sendable {
             var overrides = Overrides()
             overrides.host = env["VITALS_HOST"]
             if let port = env["VITALS_PORT"] {
-                guard let parsed = Int(port) else { throw ConfigurationError("VITALS_PORT must be a number, got '\(port)'") }
+                guard let parsed = Int(port) else {
+                    throw ConfigurationError("VITALS_PORT must be a number, got '\(port)'")
+                }
                 overrides.port = parsed
             }
             overrides.dataDir = env["VITALS_DATA_DIR"]
