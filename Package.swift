@@ -88,13 +88,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "VitalsBench",
-            dependencies: ["HealthChecks"],
+            dependencies: [
+                "HealthChecks",
+                "HealthProbes",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSwift
         ),
         .target(
             name: "TestSupport",
             dependencies: [
                 "HealthProbes",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -5,12 +5,26 @@ import Logging
 /// Release-mode benchmark of the health engine: scheduling overhead per check run and
 /// memory per registered check, each beside a reference measured in the same run.
 ///
-/// Usage: `swift run -c release vitals-bench [checks] [interval-seconds] [window-seconds]`
-/// (defaults: 100000 checks, 10 s interval, 10 s window).
+/// Usage:
+/// - `vitals-bench [engine] [checks] [interval-seconds] [window-seconds]`
+///   (defaults: 100000 checks, 10 s interval, 10 s window);
+/// - `vitals-bench probe URL [connections] [seconds]` (defaults: 16 connections, 5 s per row).
 @main
 struct VitalsBench {
     static func main() async throws {
-        let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+        var words = Array(CommandLine.arguments.dropFirst())
+        if words.first == "probe" {
+            guard words.count >= 2 else {
+                print("usage: vitals-bench probe URL [connections] [seconds]")
+                return
+            }
+            let numbers = words.dropFirst(2).compactMap { Int($0) }
+            try await ProbeBench.run(
+                url: words[1], connections: numbers.first ?? 16, seconds: numbers.dropFirst().first ?? 5)
+            return
+        }
+        if words.first == "engine" { words.removeFirst() }
+        let arguments = words.compactMap { Int($0) }
         let checks = arguments.count > 0 ? arguments[0] : 100_000
         let interval = arguments.count > 1 ? arguments[1] : 10
         let window = arguments.count > 2 ? arguments[2] : 10

@@ -185,3 +185,22 @@ struct ProbeTargetTests {
         }
     }
 }
+
+@Suite("HTTPS probe", .timeLimit(.minutes(1)))
+struct HTTPSProberTests {
+    @Test("https checks pass with verification off and fail on an untrusted certificate by default")
+    func selfSigned() async throws {
+        let server = TestHTTPServer(tls: try selfSignedTLS())
+        let port = try await server.start()
+        defer { Task { await server.stop() } }
+        let target = ProbeTarget(scheme: .https, host: "127.0.0.1", port: port, pathAndQuery: "/health")
+        let prober = HTTPProber()
+        let insecure = HTTPCheck(name: "tls", configuration: .init(url: target, verifyTLS: false), prober: prober)
+        for _ in 0..<3 { _ = try await insecure.run() }
+        #expect(server.requestsServed == 3)
+        #expect(server.connectionsAccepted == 1)
+        let strict = HTTPCheck(name: "tls", configuration: .init(url: target), prober: prober)
+        await #expect(throws: ProbeError.self) { try await strict.run() }
+        #expect(server.requestsServed == 3)
+    }
+}

@@ -1,6 +1,8 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A real HTTP/1.1 server on 127.0.0.1 for tests: answers every request with a configurable
@@ -29,8 +31,12 @@ public final class TestHTTPServer: Sendable {
     private let channel: Mutex<(any Channel)?> = Mutex(nil)
     private let children = Mutex<[ObjectIdentifier: any Channel]>([:])
 
-    public init(_ behavior: Behavior = Behavior()) {
+    private let tls: NIOSSLContext?
+
+    /// - Parameter tls: serve HTTPS with this context (see ``selfSignedTLS()``).
+    public init(_ behavior: Behavior = Behavior(), tls: NIOSSLContext? = nil) {
         self.behavior = Mutex(behavior)
+        self.tls = tls
     }
 
     public var connectionsAccepted: Int { accepted.load(ordering: .relaxed) }
@@ -51,7 +57,11 @@ public final class TestHTTPServer: Sendable {
                 let id = ObjectIdentifier(channel)
                 self.children.withLock { $0[id] = channel }
                 channel.closeFuture.whenComplete { _ in _ = self.children.withLock { $0.removeValue(forKey: id) } }
+                let tls = self.tls
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(Responder(server: self))
                 }
@@ -125,4 +135,28 @@ public func closedLocalPort() async throws -> Int {
     let port = channel.localAddress?.port ?? 1
     try await channel.close()
     return port
+}
+
+/// A TLS server context with a fresh self-signed certificate for localhost and 127.0.0.1,
+/// made with the openssl command-line tool.
+public func selfSignedTLS() throws -> NIOSSLContext {
+    let directory = temporaryDirectory("vitals-tls")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+        "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
+    ]
+    process.standardError = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw TestFailure("openssl failed to make a certificate") }
+    let certificates = try NIOSSLCertificate.fromPEMFile(directory + "/cert.pem").map {
+        NIOSSLCertificateSource.certificate($0)
+    }
+    let key = try NIOSSLPrivateKey(file: directory + "/key.pem", format: .pem)
+    return try NIOSSLContext(
+        configuration: .makeServerConfiguration(certificateChain: certificates, privateKey: .privateKey(key)))
 }

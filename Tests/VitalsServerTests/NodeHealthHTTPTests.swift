@@ -158,3 +158,24 @@ struct NodeHealthHTTPTests {
         }
     }
 }
+
+@Suite("Declared DNS checks", .timeLimit(.minutes(1)))
+struct DeclaredDNSCheckTests {
+    @Test("dns:// checks pass for a resolvable name and fail with the resolver's reason otherwise")
+    func dns() async throws {
+        let checks = [
+            try CheckDeclaration(flag: "resolver=dns://localhost"),
+            try CheckDeclaration(flag: "missing=dns://no-such-host.invalid;interval=1s"),
+        ]
+        try await withServer(checks: checks) { client in
+            var results: [String: [String: Any]] = [:]
+            _ = try await eventually {
+                let body = try TestClient.object(try await client.get("/ext/health"))
+                results = body["checks"] as? [String: [String: Any]] ?? [:]
+                return results["missing"]?["contiguousFailures"] != nil && results["resolver"]?["error"] == nil
+            }
+            #expect((results["resolver"]?["message"] as? [String: Any])?["host"] as? String == "localhost")
+            #expect((results["missing"]?["error"] as? String)?.hasPrefix("cannot resolve no-such-host.invalid") == true)
+        }
+    }
+}
