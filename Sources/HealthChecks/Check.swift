@@ -31,10 +31,16 @@ public struct ClosureCheck: Check {
 }
 
 /// An error with a fixed, human-readable message, for checks that fail without an underlying error.
+///
+/// An `immediate` failure turns a passing check critical at once, skipping the
+/// `failuresBeforeCritical` threshold: for failures that leave no doubt, such as a refused
+/// connection (Nacos's "fail now").
 public struct CheckFailure: Error, CustomStringConvertible, Sendable {
     public let description: String
+    public let immediate: Bool
 
-    public init(_ description: String) {
+    public init(_ description: String, immediate: Bool = false) {
         self.description = description
+        self.immediate = immediate
     }
 }

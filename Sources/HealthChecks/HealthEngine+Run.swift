@@ -80,6 +80,8 @@ extension HealthEngine {
     private static func perform(_ check: any Check) async -> RunOutcome {
         do {
             return .success(try await check.run())
+        } catch let failure as CheckFailure {
+            return .failure(failure.description, immediate: failure.immediate)
         } catch {
             return .failure(String(describing: error))
         }
@@ -106,7 +108,8 @@ extension HealthEngine {
         metrics?.record(new, failed: !outcome.succeeded)
         broadcaster.publish(.completed(ticket.key, new))
         if old.status != new.status {
-            logTransition(ticket.key, from: old.status, to: new)
+            configuration.statusObserver?(ticket.key, old.status, new)
+            if configuration.logsTransitions { logTransition(ticket.key, from: old.status, to: new) }
             broadcaster.publish(.statusChanged(ticket.key, from: old.status, to: new))
         }
     }

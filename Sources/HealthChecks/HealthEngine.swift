@@ -20,12 +20,23 @@ public final class HealthEngine: Service, Sendable {
         /// wake-up of the loop instead of one wake-up each.
         public var timerResolution: Duration
 
+        /// Called synchronously on every status change, before the change is published as an
+        /// event: a lossless hook for owners that must never miss a transition (events may be
+        /// dropped by a slow subscriber). Must be quick and must not call back into the engine.
+        public var statusObserver: (@Sendable (CheckKey, CheckStatus, CheckResult) -> Void)?
+        /// Whether status changes are logged (node checks: yes; thousands of registry instances: no).
+        public var logsTransitions: Bool
+
         public init(
-            maxConcurrentRuns: Int = 4096, perCheckMetrics: Bool = true, timerResolution: Duration = .milliseconds(1)
+            maxConcurrentRuns: Int = 4096, perCheckMetrics: Bool = true, timerResolution: Duration = .milliseconds(1),
+            statusObserver: (@Sendable (CheckKey, CheckStatus, CheckResult) -> Void)? = nil,
+            logsTransitions: Bool = true
         ) {
             self.maxConcurrentRuns = maxConcurrentRuns
             self.perCheckMetrics = perCheckMetrics
             self.timerResolution = timerResolution
+            self.statusObserver = statusObserver
+            self.logsTransitions = logsTransitions
         }
     }
 

@@ -3,7 +3,8 @@ import Foundation
 /// What one run of a check produced, before thresholds are applied.
 public enum RunOutcome: Sendable {
     case success(CheckDetails?)
-    case failure(String)
+    /// A failed run; `immediate` failures skip the critical threshold.
+    case failure(String, immediate: Bool = false)
 
     var succeeded: Bool {
         if case .success = self { return true }
@@ -41,7 +42,7 @@ extension CheckResult {
                     next.error = "recovering: \(next.contiguousSuccesses) of \(needed) successes before passing"
                 }
             }
-        case .failure(let message):
+        case .failure(let message, let immediate):
             next.details = nil
             next.error = message
             next.contiguousSuccesses = 0
@@ -53,7 +54,7 @@ extension CheckResult {
             case .notYetRun, .critical:
                 next.status = .critical
             case .passing, .warning:
-                if next.contiguousFailures >= max(1, thresholds.failuresBeforeCritical) {
+                if immediate || next.contiguousFailures >= max(1, thresholds.failuresBeforeCritical) {
                     next.status = .critical
                 } else if let warnAfter = thresholds.failuresBeforeWarning,
                     next.contiguousFailures >= max(1, warnAfter)

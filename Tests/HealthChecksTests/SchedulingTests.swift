@@ -181,6 +181,30 @@ struct SchedulingTests {
         }
     }
 
+    @Test("the status observer sees every transition, with CheckFailure's immediate flag honoured")
+    func statusObserver() async throws {
+        let seen = Mutex<[(String, CheckStatus, CheckStatus)]>([])
+        let configuration = HealthEngine.Configuration(
+            perCheckMetrics: false,
+            statusObserver: { key, old, new in seen.withLock { $0.append((key.name, old, new.status)) } })
+        try await withEngine(configuration: configuration) { engine, clock, events in
+            let outcomes = Mutex([true, false])
+            try engine.register(
+                "db", options: CheckOptions(interval: .seconds(1), thresholds: Thresholds(failuresBeforeCritical: 5))
+            ) {
+                let pass = outcomes.withLock { $0.isEmpty ? true : $0.removeFirst() }
+                if !pass { throw CheckFailure("connection refused", immediate: true) }
+                return nil
+            }
+            _ = await events.completed("db")
+            clock.advance(by: .seconds(1))
+            #expect(await events.completed("db")?.status == .critical)
+            let transitions = seen.withLock { $0 }
+            #expect(transitions.map(\.0) == ["db", "db"])
+            #expect(transitions.map(\.2) == [.passing, .critical])
+        }
+    }
+
     @Test("every subscriber sees every event")
     func manyListeners() async throws {
         try await withEngine { engine, _, first in

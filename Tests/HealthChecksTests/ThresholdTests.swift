@@ -60,6 +60,17 @@ struct ThresholdTests {
         #expect(history[4].durationNanoseconds == 3_000_000)
     }
 
+    @Test("an immediate failure skips the critical threshold")
+    func immediateFailure() {
+        let thresholds = Thresholds(failuresBeforeCritical: 3)
+        var result = play([true, false], thresholds: thresholds).last ?? .notYetRunForTesting
+        #expect(result.status == .passing)
+        result = result.applying(
+            .failure("refused", immediate: true), completedAt: origin, duration: .zero, thresholds: thresholds)
+        #expect(result.status == .critical)
+        #expect(result.contiguousFailures == 2)
+    }
+
     @Test("a check that never ran counts no failure when it first fails")
     func notYetRunIsNotAFailure() {
         let history = play([false], thresholds: Thresholds())
