@@ -39,6 +39,16 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Domain: the Nacos-compatible naming registry. No HTTP, no SQL.
+        .target(
+            name: "Registry",
+            dependencies: [
+                "HealthChecks",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Built-in network checks (HTTP, TCP, DNS) on SwiftNIO channels.
         .target(
             name: "HealthProbes",

@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// Each subscriber has its own bounded buffer (newest events kept), so a slow reader
 /// loses old events instead of stalling checks or growing memory without bound.
-final class EventBroadcaster<Event: Sendable>: Sendable {
+public final class EventBroadcaster<Event: Sendable>: Sendable {
     private struct State {
         var nextID = 0
         var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
@@ -13,9 +13,11 @@ final class EventBroadcaster<Event: Sendable>: Sendable {
     private let state = Mutex(State())
     private let subscriberCount = Atomic<Int>(0)
 
-    var hasSubscribers: Bool { subscriberCount.load(ordering: .relaxed) > 0 }
+    public init() {}
 
-    func subscribe(bufferSize: Int) -> AsyncStream<Event> {
+    public var hasSubscribers: Bool { subscriberCount.load(ordering: .relaxed) > 0 }
+
+    public func subscribe(bufferSize: Int) -> AsyncStream<Event> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: Event.self, bufferingPolicy: .bufferingNewest(bufferSize))
         let id = state.withLock { state -> Int in
@@ -32,13 +34,13 @@ final class EventBroadcaster<Event: Sendable>: Sendable {
         return stream
     }
 
-    func publish(_ event: Event) {
+    public func publish(_ event: Event) {
         guard hasSubscribers else { return }
         let targets = state.withLock { Array($0.subscribers.values) }
         for continuation in targets { continuation.yield(event) }
     }
 
-    func finishAll() {
+    public func finishAll() {
         let targets = state.withLock { state -> [AsyncStream<Event>.Continuation] in
             defer { state.subscribers.removeAll() }
             return Array(state.subscribers.values)

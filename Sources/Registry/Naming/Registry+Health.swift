@@ -1,0 +1,175 @@
+import Foundation
+import HealthChecks
+import Synchronization
+
+extension Registry {
+    /// `PUT …/health/instance`: marks an instance down until a `healthy=true` clears the mark.
+    /// Clearing never overrides a failing check or expired beats. Works for every instance
+    /// (Nacos refuses unless the cluster's checker is NONE).
+    public func setHealth(service: ServiceKey, ip: String, port: Int, healthy: Bool) async throws {
+        let key = InstanceKey(service: service, ip: ip, port: port)
+        let address = Address(ip: ip, port: port)
+        guard let entry = state.withLock({ $0.services[service]?.instances[address] }) else {
+            throw RegistryError.instanceNotFound("instance not found: \(ip):\(port) in \(service.groupedName)")
+        }
+        let date = clock.wallNow
+        let apply: @Sendable () -> HealthTransition? = {
+            self.state.withLock { state in
+                state.updateHealth(key, cause: .manual(healthy: healthy), at: date) { health in
+                    health.manualDown = !healthy
+                    if healthy { health.registered = true }
+                }
+            }
+        }
+        if entry.instance.ephemeral {
+            publish(apply().map { [$0] } ?? [])
+        } else {
+            var stored = entry.instance
+            if healthy { stored.registeredHealthy = true }
+            let result = Mutex<HealthTransition?>(nil)
+            try await commit([.putInstance(StoredInstance(service: service, instance: stored, manualDown: !healthy))]) {
+                result.withLock { $0 = apply() }
+            }
+            publish(result.withLock { $0 }.map { [$0] } ?? [])
+        }
+    }
+
+    /// The last health transitions of an instance, oldest first.
+    public func history(service: ServiceKey, ip: String, port: Int) -> [HealthTransition] {
+        state.withLock { $0.services[service]?.instances[Address(ip: ip, port: port)]?.history.items ?? [] }
+    }
+
+    /// Marks instances whose beats stopped unhealthy, and removes those silent past the delete timeout.
+    func sweepBeats() {
+        let now = clock.now
+        let date = clock.wallNow
+        var expired: [InstanceKey] = []
+        let transitions = state.withLock { state -> [HealthTransition] in
+            var made: [HealthTransition] = []
+            for (service, entry) in state.services {
+                for (address, instance) in entry.instances where instance.instance.ephemeral {
+                    let silence = now - instance.lastBeat
+                    let key = InstanceKey(service: service, ip: address.ip, port: address.port)
+                    if silence > instance.beat.deleteAfter {
+                        expired.append(key)
+                    } else if silence > instance.beat.unhealthyAfter, !instance.health.beatExpired {
+                        let after = instance.beat.unhealthyAfter
+                        if let transition = state.updateHealth(key, cause: .beatExpired(after: after), at: date, {
+                            $0.beatExpired = true
+                        }) {
+                            made.append(transition)
+                        }
+                    }
+                }
+            }
+            return made
+        }
+        publish(transitions)
+        for key in expired {
+            publish(remove(key, reason: "no beat within the delete timeout"))
+        }
+    }
+
+    // MARK: Probes
+
+    static func checkName(_ key: InstanceKey, _ source: CheckSource) -> String {
+        "\(key)#\(source.rawValue)"
+    }
+
+    /// Brings an instance's scheduled probes in line with its cluster config and metadata.
+    func syncProbes(_ key: InstanceKey) {
+        let wanted = state.withLock { state -> [CheckSource: ProbeSpec]? in
+            guard let service = state.services[key.service],
+                let entry = service.instances[Address(ip: key.ip, port: key.port)]
+            else { return nil }
+            var wanted: [CheckSource: ProbeSpec] = [:]
+            if !entry.instance.ephemeral {
+                let cluster = service.definition?.cluster(entry.instance.cluster) ?? ClusterConfig(name: entry.instance.cluster)
+                wanted[.cluster] = clusterProbe(cluster, instance: entry.instance)
+            }
+            wanted[.declared] = try? DeclaredCheck.spec(for: entry.instance)
+            return wanted
+        }
+        guard let wanted else { return }
+        let registered = state.withLock { $0.services[key.service]?.instances[Address(ip: key.ip, port: key.port)]?.probes } ?? [:]
+        for source in [CheckSource.cluster, .declared] where registered[source] != wanted[source] {
+            let name = Self.checkName(key, source)
+            if registered[source] != nil {
+                checks.deregister(name)
+            }
+            state.withLock { state in
+                let address = Address(ip: key.ip, port: key.port)
+                state.services[key.service]?.instances[address]?.probes[source] = wanted[source]
+                state.checkOwners[name] = wanted[source] == nil ? nil : (key, source)
+                if wanted[source] == nil {
+                    // No probe any more: its verdict no longer counts.
+                    switch source {
+                    case .cluster: state.services[key.service]?.instances[address]?.health.serverCheck = nil
+                    case .declared: state.services[key.service]?.instances[address]?.health.declaredCheck = nil
+                    }
+                }
+            }
+            if let spec = wanted[source] {
+                let healthyNow = state.withLock {
+                    $0.services[key.service]?.instances[Address(ip: key.ip, port: key.port)]?.health.registered ?? true
+                }
+                let options = CheckOptions(
+                    interval: spec.interval,
+                    timeout: spec.timeout + .milliseconds(250),
+                    initiallyPassing: source == .cluster && healthyNow,
+                    thresholds: Thresholds(successesBeforePassing: spec.rise, failuresBeforeCritical: spec.fall))
+                try? checks.register(probes.makeCheck(name: name, spec: spec), options: options)
+            }
+        }
+    }
+
+    private func clusterProbe(_ cluster: ClusterConfig, instance: Instance) -> ProbeSpec? {
+        let kind: ProbeSpec.Kind
+        switch cluster.healthChecker {
+        case .none: return nil
+        case .tcp: kind = .tcp
+        case .http(let path, let headers, let expected):
+            kind = .http(scheme: "http", path: path.isEmpty ? "/" : path, headers: headers, expectedStatus: String(expected))
+        }
+        func tuned(_ key: String, _ fallback: Int) -> Int {
+            cluster.metadata["vitals.check.\(key)"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? fallback
+        }
+        let times = configuration.clusterCheckTimes
+        return ProbeSpec(
+            kind: kind,
+            host: instance.ip,
+            port: cluster.useInstancePort ? instance.port : cluster.checkPort,
+            interval: .milliseconds(tuned("interval", Int(configuration.clusterCheckInterval.milliseconds))),
+            timeout: .milliseconds(tuned("timeout", Int(configuration.clusterCheckTimeout.milliseconds))),
+            rise: tuned("rise", times),
+            fall: tuned("fall", times),
+            nacosFailureRules: true)
+    }
+
+    /// Called by the check engine on every status change of an instance probe.
+    func checkStatusChanged(name: String, result: CheckResult) {
+        let date = clock.wallNow
+        let transition = state.withLock { state -> HealthTransition? in
+            guard let (key, source) = state.checkOwners[name] else { return nil }
+            let verdict: Bool? = result.status == .notYetRun ? nil : result.isHealthy
+            let cause: HealthCause =
+                verdict == false
+                ? .checkFailed(check: source.rawValue, error: result.error ?? "failed")
+                : .checkPassed(check: source.rawValue)
+            return state.updateHealth(key, cause: cause, at: date) { health in
+                switch source {
+                case .cluster: health.serverCheck = verdict
+                case .declared: health.declaredCheck = verdict
+                }
+            }
+        }
+        publish(transition.map { [$0] } ?? [])
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import HealthChecks
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The naming registry: namespaces, services, clusters and instances, with their health.
+///
+/// Knows nothing of HTTP or SQL: adapters call its operations, a ``RegistryStore`` keeps the
+/// persistent part, and a ``ProbeFactory`` supplies the network checks it schedules on its own
+/// health engine. Runs as a `Service` (the check engine and the beat sweeper).
+public final class Registry: Service, Sendable {
+    public struct Configuration: Sendable {
+        /// Beat timing for ephemeral instances that set no `preserved.*` metadata (Nacos: 5 s / 15 s / 30 s).
+        public var beatDefaults: BeatTiming
+        /// How often beat expiry is evaluated.
+        public var sweepInterval: Duration
+        /// Apply services' protect thresholds in lists (Nacos always does).
+        public var protectThresholdEnabled: Bool
+        /// Cluster checker timing (overridable per cluster with `vitals.check.*` cluster metadata).
+        public var clusterCheckInterval: Duration
+        public var clusterCheckTimeout: Duration
+        /// Soft failures in a row before unhealthy, and successes before healthy again (Nacos's `checkTimes` 3).
+        public var clusterCheckTimes: Int
+
+        public init(
+            beatDefaults: BeatTiming = .nacosDefault, sweepInterval: Duration = .seconds(1),
+            protectThresholdEnabled: Bool = true, clusterCheckInterval: Duration = .seconds(2),
+            clusterCheckTimeout: Duration = .seconds(1), clusterCheckTimes: Int = 3
+        ) {
+            self.beatDefaults = beatDefaults
+            self.sweepInterval = sweepInterval
+            self.protectThresholdEnabled = protectThresholdEnabled
+            self.clusterCheckInterval = clusterCheckInterval
+            self.clusterCheckTimeout = clusterCheckTimeout
+            self.clusterCheckTimes = clusterCheckTimes
+        }
+    }
+
+    let configuration: Configuration
+    let store: any RegistryStore
+    let probes: any ProbeFactory
+    let clock: any EngineClock
+    let logger: Logger
+    let state = Mutex(RegistryState())
+    let checks: HealthEngine
+    let transitions = EventBroadcaster<HealthTransition>()
+
+    public init(
+        configuration: Configuration = Configuration(), store: any RegistryStore, probes: any ProbeFactory,
+        clock: any EngineClock = SystemClock(), logger: Logger = Logger(label: "vitals.registry")
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.probes = probes
+        self.clock = clock
+        self.logger = logger
+        let relay = StatusRelay()
+        self.checks = HealthEngine(
+            clock: clock,
+            configuration: .init(perCheckMetrics: false, statusObserver: relay.forward, logsTransitions: false),
+            logger: logger)
+        relay.target.withLock { $0 = WeakRegistry(self) }
+    }
+
+    /// Loads the persistent data and schedules its checks. Call once before serving.
+    public func load() async throws {
+        let snapshot = try await store.load()
+        let now = clock.now
+        var keys: [InstanceKey] = []
+        state.withLock { state in
+            for namespace in snapshot.namespaces { state.namespaces[namespace.id] = namespace }
+            for definition in snapshot.services {
+                state.services[definition.key, default: ServiceEntry()].definition = definition
+                state.touch(definition.key)
+            }
+            for stored in snapshot.instances {
+                var health = InstanceHealth(registered: stored.instance.registeredHealthy)
+                health.manualDown = stored.manualDown
+                let entry = InstanceEntry(
+                    instance: stored.instance, health: health, beat: configuration.beatDefaults, lastBeat: now)
+                state.services[stored.service, default: ServiceEntry()].instances[
+                    Address(ip: stored.instance.ip, port: stored.instance.port)] = entry
+                state.touch(stored.service)
+                keys.append(InstanceKey(service: stored.service, ip: stored.instance.ip, port: stored.instance.port))
+            }
+        }
+        for key in keys { syncProbes(key) }
+        logger.info(
+            "registry loaded",
+            metadata: ["services": "\(snapshot.services.count)", "persistentInstances": "\(snapshot.instances.count)"])
+    }
+
+    /// Runs the instance checks and the beat sweeper until cancelled or shut down.
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await self.checks.run() }
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    while !Task.isCancelled {
+                        do {
+                            try await self.clock.sleep(until: self.clock.now + self.configuration.sweepInterval)
+                        } catch {
+                            return
+                        }
+                        self.sweepBeats()
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every health transition from now on (a slow reader loses the oldest, never blocks the registry).
+    public func healthTransitions(bufferSize: Int = 4096) -> AsyncStream<HealthTransition> {
+        transitions.subscribe(bufferSize: bufferSize)
+    }
+
+    func publish(_ transitions: [HealthTransition]) {
+        for transition in transitions {
+            logger.debug(
+                "instance health changed",
+                metadata: [
+                    "instance": "\(transition.instance)", "healthy": "\(transition.to.map(String.init) ?? "removed")",
+                    "cause": "\(transition.cause)",
+                ])
+            self.transitions.publish(transition)
+        }
+    }
+}
+
+/// Breaks the cycle engine → observer → registry → engine.
+private final class WeakRegistry: Sendable {
+    weak let registry: Registry?
+    init(_ registry: Registry) { self.registry = registry }
+}
+
+private final class StatusRelay: Sendable {
+    let target = Mutex<WeakRegistry?>(nil)
+
+    func forward(_ key: CheckKey, _ old: CheckStatus, _ result: CheckResult) {
+        target.withLock { $0 }?.registry?.checkStatusChanged(name: key.name, result: result)
+    }
+}
