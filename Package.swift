@@ -77,6 +77,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Adapter: the Nacos naming Open API (v1, v2) over Hummingbird.
+        .target(
+            name: "NacosHTTP",
+            dependencies: ["Registry", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strictSwift
+        ),
         // Composition root: configuration, lifecycle, routing, the server's own checks.
         .target(
             name: "VitalsServer",
@@ -84,6 +90,9 @@ let package = Package(
                 "HealthChecks",
                 "HealthProbes",
                 "NodeHealthAPI",
+                "Registry",
+                "NacosHTTP",
+                "SQLiteStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

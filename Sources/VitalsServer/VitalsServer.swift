@@ -5,7 +5,10 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NacosHTTP
 import NodeHealthAPI
+import Registry
+import SQLiteStore
 import ServiceLifecycle
 
 /// The Vitals server: the health engine, its checks, and the HTTP API, run as one service group.
@@ -31,11 +34,13 @@ public struct VitalsServer: Sendable {
         let prober = HTTPProber()
         try registerNodeChecks(engine: engine, lifecycle: lifecycle, heartbeat: heartbeat)
         try registerDeclaredChecks(engine: engine, prober: prober)
+        let registry = try await makeRegistry(prober: prober)
 
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: HeartbeatMiddleware(heartbeat: heartbeat))
         router.add(middleware: MetricsMiddleware())
         NodeHealthRoutes(engine: engine).register(on: router)
+        NacosRoutes(registry: registry).register(on: router)
         VitalsMetrics.register(on: router)
         router.get("/") { _, _ in ["name": "vitals", "version": Self.version] }
 
@@ -58,13 +63,30 @@ public struct VitalsServer: Sendable {
             logger: logger
         )
         let group = ServiceGroup(
-            services: [engine, app, ShutdownDrain(engine: engine, grace: configuration.shutdownGrace, logger: logger)],
+            services: [
+                engine, registry, app, ShutdownDrain(engine: engine, grace: configuration.shutdownGrace, logger: logger),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger
         )
         try await group.run()
         prober.closeIdleConnections()
+    }
+
+    private func makeRegistry(prober: HTTPProber) async throws -> Registry {
+        let path = (configuration.dataDirectory as NSString).appendingPathComponent("registry.sqlite")
+        let store: SQLiteRegistryStore
+        do {
+            store = try SQLiteRegistryStore(path: path)
+        } catch {
+            throw ConfigurationError("cannot open the registry database \(path): \(error)")
+        }
+        let registry = Registry(
+            configuration: configuration.registry, store: store, probes: RegistryProbes(prober: prober),
+            logger: logger)
+        try await registry.load()
+        return registry
     }
 
     private func prepareDataDirectory() throws {

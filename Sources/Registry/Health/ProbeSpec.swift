@@ -6,7 +6,6 @@ public struct ProbeSpec: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case tcp
         case http(scheme: String, path: String, headers: [String: String], expectedStatus: String)
-        case grpc(service: String)
     }
 
     public var kind: Kind

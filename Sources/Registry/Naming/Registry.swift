@@ -37,7 +37,7 @@ public final class Registry: Service, Sendable {
         }
     }
 
-    let configuration: Configuration
+    public let configuration: Configuration
     let store: any RegistryStore
     let probes: any ProbeFactory
     let clock: any EngineClock

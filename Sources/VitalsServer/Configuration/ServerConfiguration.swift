@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Registry
 
 /// Everything `vitals serve` needs, after flags, environment and config file are merged.
 public struct ServerConfiguration: Sendable {
@@ -14,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     /// Idle keep-alive connections are closed after this long.
     public var idleTimeout: Duration = .seconds(60)
     public var checks: [CheckDeclaration] = []
+    /// Beat timing, protect threshold and cluster-check timing of the naming registry.
+    public var registry = Registry.Configuration()
 
     public init() {}
 
@@ -27,6 +30,21 @@ public struct ServerConfiguration: Sendable {
         public var maxConnections: Int?
         public var idleTimeout: String?
         public var checks: [CheckDeclaration]?
+        public var registry: RegistryFile?
+    }
+
+    /// The `registry:` section of the config file.
+    public struct RegistryFile: Decodable, Sendable {
+        /// Default beat interval, unhealthy-after and delete-after for ephemeral instances
+        /// (Nacos: 5s, 15s, 30s, with no global setting); instance metadata still overrides them.
+        public var beatInterval: String?
+        public var beatTimeout: String?
+        public var deleteTimeout: String?
+        /// `false` turns protect thresholds off: lists always show true health.
+        public var protectThreshold: Bool?
+        public var clusterCheckInterval: String?
+        public var clusterCheckTimeout: String?
+        public var clusterCheckTimes: Int?
     }
 
     /// Settings given as flags or `VITALS_*` environment variables; `nil` means not given.
@@ -70,6 +88,7 @@ public struct ServerConfiguration: Sendable {
             }
             if let idle = file.idleTimeout { config.idleTimeout = try DurationText.parse(idle) }
             config.checks = file.checks ?? []
+            if let registry = file.registry { try config.applyRegistry(registry) }
         }
         for overrides in [environment, flags] {
             try config.apply(
@@ -110,6 +129,24 @@ public struct ServerConfiguration: Sendable {
             self.logLevel = level
         }
         if let shutdownGrace { self.shutdownGrace = try DurationText.parse(shutdownGrace) }
+    }
+
+    private mutating func applyRegistry(_ file: RegistryFile) throws {
+        var beat = registry.beatDefaults
+        if let text = file.beatInterval { beat.interval = try DurationText.parse(text) }
+        if let text = file.beatTimeout { beat.unhealthyAfter = try DurationText.parse(text) }
+        if let text = file.deleteTimeout { beat.deleteAfter = try DurationText.parse(text) }
+        guard beat.interval > .zero, beat.unhealthyAfter >= beat.interval, beat.deleteAfter >= beat.interval else {
+            throw ConfigurationError("registry: beatTimeout and deleteTimeout must be at least beatInterval (> 0)")
+        }
+        registry.beatDefaults = beat
+        if let enabled = file.protectThreshold { registry.protectThresholdEnabled = enabled }
+        if let text = file.clusterCheckInterval { registry.clusterCheckInterval = try DurationText.parse(text) }
+        if let text = file.clusterCheckTimeout { registry.clusterCheckTimeout = try DurationText.parse(text) }
+        if let times = file.clusterCheckTimes {
+            guard times >= 1 else { throw ConfigurationError("registry: clusterCheckTimes must be at least 1") }
+            registry.clusterCheckTimes = times
+        }
     }
 
     /// Loads a YAML or JSON config file.

@@ -1,0 +1,184 @@
+import Foundation
+import Hummingbird
+import Registry
+
+/// Request parameters the Nacos way: query string and form body merged (the body wins),
+/// with Nacos's boolean spellings and its length and character rules.
+struct NacosParameters: Sendable {
+    static let maxBodyBytes = 64 * 1024
+
+    private var values: [String: String]
+
+    init(_ values: [String: String]) {
+        self.values = values
+    }
+
+    static func from(_ request: Request) async throws -> NacosParameters {
+        var values: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters {
+            values[String(key)] = String(value)
+        }
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        if contentType.hasPrefix("application/x-www-form-urlencoded") || (contentType.isEmpty && request.method != .get) {
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: maxBodyBytes)
+            } catch {
+                throw NacosError.tooLarge("request body exceeds \(maxBodyBytes) bytes")
+            }
+            for (key, value) in parseForm(String(buffer: body)) { values[key] = value }
+        }
+        return NacosParameters(values)
+    }
+
+    static func parseForm(_ text: String) -> [(String, String)] {
+        text.split(separator: "&").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let rawKey = parts.first else { return nil }
+            func decode(_ part: Substring) -> String {
+                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
+            }
+            return (decode(rawKey), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    subscript(_ name: String) -> String? {
+        values[name]
+    }
+
+    func optional(_ names: String...) -> String? {
+        for name in names {
+            if let value = values[name], !value.isEmpty { return value }
+        }
+        return nil
+    }
+
+    func required(_ name: String) throws -> String {
+        guard let value = values[name], !value.isEmpty else { throw NacosError.missing(name) }
+        return value
+    }
+
+    func int(_ name: String, default fallback: Int? = nil) throws -> Int {
+        guard let text = optional(name) else {
+            if let fallback { return fallback }
+            throw NacosError.missing(name)
+        }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            throw NacosError.invalid("Param '\(name)' must be an integer, got '\(text)'")
+        }
+        return value
+    }
+
+    func double(_ name: String, default fallback: Double) throws -> Double {
+        guard let text = optional(name) else { return fallback }
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+            throw NacosError.invalid("Param '\(name)' must be a number, got '\(text)'")
+        }
+        return value
+    }
+
+    /// Nacos's `ConvertUtils.toBoolean`: y/yes/on/true/t and n/no/off/false/f, any case.
+    func bool(_ names: String..., default fallback: Bool) throws -> Bool {
+        for name in names {
+            guard let text = optional(name) else { continue }
+            switch text.lowercased() {
+            case "y", "yes", "on", "true", "t", "1": return true
+            case "n", "no", "off", "false", "f", "0": return false
+            default: throw NacosError.invalid("Param '\(name)' must be a boolean, got '\(text)'")
+            }
+        }
+        return fallback
+    }
+
+    /// The service named by `serviceName` (grouped or plain), `groupName` and `namespaceId`.
+    func service() throws -> ServiceKey {
+        let name = try required("serviceName")
+        let namespace = optional("namespaceId", "tenant")
+        let group = optional("groupName")
+        try Self.check(namespace: namespace, group: group, serviceName: name)
+        do {
+            return try ServiceKey(namespace: namespace, group: group, serviceName: name)
+        } catch let error as RegistryError {
+            throw NacosError.registry(error)
+        }
+    }
+
+    func ip() throws -> String {
+        let ip = try required("ip")
+        guard ip.count <= 128, !ip.contains(where: { $0.isWhitespace }) else {
+            throw NacosError.invalid("Param 'ip' is illegal, illegal characters should not appear in the param.")
+        }
+        return ip
+    }
+
+    func port() throws -> Int {
+        let port = try int("port")
+        guard (0...65535).contains(port) else {
+            throw NacosError.invalid("Param 'port' is illegal, the value should be between 0 and 65535.")
+        }
+        return port
+    }
+
+    func cluster() throws -> String {
+        let cluster = optional("clusterName", "cluster") ?? Instance.defaultCluster
+        guard cluster.count <= 64 else {
+            throw NacosError.invalid("Param 'clusterName' is illegal, the param length should not exceed 64.")
+        }
+        return cluster
+    }
+
+    /// Metadata as a JSON object or `k1=v1,k2=v2`; at most 1024 characters.
+    func metadata(_ name: String = "metadata") throws -> [String: String]? {
+        guard let text = optional(name) else { return nil }
+        guard text.count <= 1024 else {
+            throw NacosError.registry(
+                .invalidMetadata("Param 'metadata' is illegal, the param length should not exceed 1024."))
+        }
+        return try Self.parseMetadata(text)
+    }
+
+    static func parseMetadata(_ text: String) throws -> [String: String] {
+        if text.trimmingCharacters(in: .whitespaces).hasPrefix("{") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                throw NacosError.registry(.invalidMetadata("metadata format incorrect:\(text)"))
+            }
+            var metadata: [String: String] = [:]
+            for (key, value) in object {
+                switch value {
+                case let string as String: metadata[key] = string
+                case let number as NSNumber: metadata[key] = number.stringValue
+                default: throw NacosError.registry(.invalidMetadata("metadata format incorrect:\(text)"))
+                }
+            }
+            return metadata
+        }
+        var metadata: [String: String] = [:]
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { throw NacosError.registry(.invalidMetadata("metadata format incorrect:\(text)")) }
+            metadata[String(parts[0])] = String(parts[1])
+        }
+        return metadata
+    }
+
+    /// Nacos's parameter-check rules for names.
+    static func check(namespace: String?, group: String?, serviceName: String) throws {
+        if let namespace {
+            guard namespace.count <= 64,
+                namespace.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+            else {
+                throw NacosError.invalid("Param 'namespaceId' is illegal, illegal characters should not appear in the param.")
+            }
+        }
+        if let group {
+            guard group.count <= 128,
+                group.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_:.".contains($0)) })
+            else {
+                throw NacosError.invalid("Param 'groupName' is illegal, illegal characters should not appear in the param.")
+            }
+        }
+        guard serviceName.count <= 512, !serviceName.hasPrefix("@"), !serviceName.contains(where: \.isWhitespace) else {
+            throw NacosError.invalid("Param 'serviceName' is illegal, illegal characters should not appear in the param.")
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import HealthChecks
+import HealthProbes
+import NIOHTTP1
+import Registry
+
+/// Makes the registry's instance probes from HealthProbes' network checks.
+struct RegistryProbes: ProbeFactory {
+    let prober: HTTPProber
+
+    func makeCheck(name: String, spec: ProbeSpec) -> any Check {
+        switch spec.kind {
+        case .tcp:
+            let tcp = TCPCheck(
+                name: name, target: ProbeTarget(scheme: .tcp, host: spec.host, port: spec.port), timeout: spec.timeout)
+            return spec.nacosFailureRules ? NacosRulesCheck(inner: tcp) : tcp
+        case .http(let scheme, let path, let headers, let expectedStatus):
+            let expectation = (try? StatusExpectation(parsing: expectedStatus)) ?? .successOrRedirect
+            let configuration = HTTPCheck.Configuration(
+                url: ProbeTarget(
+                    scheme: scheme == "https" ? .https : .http, host: spec.host, port: spec.port, pathAndQuery: path),
+                headers: headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                expectedStatus: expectation,
+                timeout: spec.timeout,
+                verifyTLS: false)
+            let http = HTTPCheck(name: name, configuration: configuration, prober: prober)
+            return spec.nacosFailureRules ? NacosRulesCheck(inner: http) : http
+        }
+    }
+}
+
+/// Nacos's cluster-checker verdicts: a refused connection or an unexpected status fails at once;
+/// timeouts, 503 and 302 are soft failures that count towards the threshold.
+struct NacosRulesCheck: Check {
+    let inner: any Check
+
+    var name: String { inner.name }
+
+    func run() async throws -> CheckDetails? {
+        do {
+            return try await inner.run()
+        } catch let error as ProbeError {
+            switch error {
+            case .timedOut, .unexpectedStatus(503, _), .unexpectedStatus(302, _), .connectionClosed:
+                throw CheckFailure(error.description)
+            default:
+                throw CheckFailure(error.description, immediate: true)
+            }
+        }
+    }
+}
