@@ -152,7 +152,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VitalsServerTests",
-            dependencies: ["VitalsServer", "TestSupport"],
+            dependencies: ["VitalsServer", "TestSupport", .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: strictSwift
         ),
     ]

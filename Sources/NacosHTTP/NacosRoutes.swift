@@ -43,6 +43,7 @@ public struct NacosRoutes: Sendable {
             add(router, method, "/nacos/v1/ns/instance/statuses", .v1, statuses)
         }
         NamespaceRoutes(registry: registry).register(on: router)
+        HistoryRoutes(registry: registry).register(on: router)
     }
 
     private func add<Context: RequestContext>(

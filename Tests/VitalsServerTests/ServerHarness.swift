@@ -6,12 +6,15 @@ import VitalsServer
 /// Runs a real Vitals server in-process on an ephemeral 127.0.0.1 port for the duration of `body`.
 func withServer(
     checks: [CheckDeclaration] = [],
+    dataDirectory: String? = nil,
+    configure: (inout ServerConfiguration) -> Void = { _ in },
     _ body: (TestClient) async throws -> Void
 ) async throws {
     var configuration = ServerConfiguration()
     configuration.port = 0
-    configuration.dataDirectory = temporaryDirectory()
+    configuration.dataDirectory = dataDirectory ?? temporaryDirectory()
     configuration.checks = checks
+    configure(&configuration)
     var logger = Logger(label: "vitals-test")
     logger.logLevel = .critical
     let server = VitalsServer(configuration: configuration, logger: logger)
@@ -28,5 +31,5 @@ func withServer(
         try await body(client)
         group.cancelAll()
     }
-    try? FileManager.default.removeItem(atPath: configuration.dataDirectory)
+    if dataDirectory == nil { try? FileManager.default.removeItem(atPath: configuration.dataDirectory) }
 }

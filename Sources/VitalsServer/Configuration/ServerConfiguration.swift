@@ -45,6 +45,8 @@ public struct ServerConfiguration: Sendable {
         public var clusterCheckInterval: String?
         public var clusterCheckTimeout: String?
         public var clusterCheckTimes: Int?
+        /// How often beat expiry is evaluated (default 1s).
+        public var sweepInterval: String?
     }
 
     /// Settings given as flags or `VITALS_*` environment variables; `nil` means not given.
@@ -143,6 +145,11 @@ public struct ServerConfiguration: Sendable {
         if let enabled = file.protectThreshold { registry.protectThresholdEnabled = enabled }
         if let text = file.clusterCheckInterval { registry.clusterCheckInterval = try DurationText.parse(text) }
         if let text = file.clusterCheckTimeout { registry.clusterCheckTimeout = try DurationText.parse(text) }
+        if let text = file.sweepInterval {
+            let interval = try DurationText.parse(text)
+            guard interval > .zero else { throw ConfigurationError("registry: sweepInterval must be positive") }
+            registry.sweepInterval = interval
+        }
         if let times = file.clusterCheckTimes {
             guard times >= 1 else { throw ConfigurationError("registry: clusterCheckTimes must be at least 1") }
             registry.clusterCheckTimes = times

@@ -1,0 +1,142 @@
+import Foundation
+import TestSupport
+import Testing
+import VitalsServer
+
+@Suite("Registry: server-side checks and beats", .timeLimit(.minutes(2)))
+struct RegistryHealthTests {
+    static let form = "application/x-www-form-urlencoded"
+
+    func send(_ client: TestClient, _ method: HTTPMethodName, _ path: String, _ body: String) async throws -> Int {
+        let response = try await client.request(
+            method.nio, path, headers: [("Content-Type", Self.form)], body: body)
+        #expect(response.status == 200, "\(path) \(body) -> \(response.status) \(response.bodyText)")
+        return response.status
+    }
+
+    func healthy(_ client: TestClient, service: String, port: Int) async throws -> Bool? {
+        let list = try TestClient.object(try await client.get("/nacos/v1/ns/instance/list?serviceName=\(service)"))
+        let hosts = list["hosts"] as? [[String: Any]] ?? []
+        return hosts.first { $0["port"] as? Int == port }?["trueHealthy"] as? Bool
+    }
+
+    func causes(_ client: TestClient, service: String, port: Int) async throws -> [String] {
+        let history = try TestClient.object(
+            try await client.get("/vitals/v1/ns/instance/history?serviceName=\(service)&ip=127.0.0.1&port=\(port)"))
+        return (history["data"] as? [[String: Any]])?.compactMap { $0["cause"] as? String } ?? []
+    }
+
+    @Test("a cluster HTTP checker (set the Nacos way) and a check declared in metadata follow their target")
+    func checksFollowTarget() async throws {
+        let target = TestHTTPServer()
+        let port = try await target.start()
+        try await withServer { client in
+            // Persistent instance; its cluster gets an HTTP checker on the instance port.
+            _ = try await send(
+                client, .post, "/nacos/v1/ns/instance",
+                "serviceName=orders&ip=127.0.0.1&port=\(port)&ephemeral=false&clusterName=web")
+            let checker = #"{"type":"HTTP","path":"/health","headers":"X-Probe:vitals"}"#
+                .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let metadata = #"{"vitals.check.interval":"200","vitals.check.rise":"2","vitals.check.fall":"2"}"#
+                .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            _ = try await send(
+                client, .put, "/nacos/v1/ns/cluster",
+                "serviceName=orders&clusterName=web&checkPort=80&useInstancePort4Check=true&healthChecker=\(checker)&metadata=\(metadata)")
+            // Ephemeral instance that declares its own check.
+            let declared = #"{"vitals.check.type":"HTTP","vitals.check.path":"/ready","vitals.check.interval":"200"}"#
+                .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            _ = try await send(
+                client, .post, "/nacos/v2/ns/instance",
+                "serviceName=carts&ip=127.0.0.1&port=\(port)&metadata=\(declared)")
+
+            #expect(try await eventually { target.requestsServed >= 4 })
+            #expect(try await healthy(client, service: "orders", port: port) == true)
+            #expect(try await healthy(client, service: "carts", port: port) == true)
+
+            // 500: an unexpected status fails at once (Nacos's rule) for both.
+            target.setBehavior(.init(status: 500))
+            #expect(try await eventually { try await healthy(client, service: "orders", port: port) == false })
+            #expect(try await eventually { try await healthy(client, service: "carts", port: port) == false })
+            // Recovery needs `rise` successes for the cluster checker.
+            target.setBehavior(.init(status: 200))
+            #expect(try await eventually { try await healthy(client, service: "orders", port: port) == true })
+            #expect(try await eventually { try await healthy(client, service: "carts", port: port) == true })
+            // The target stops: refused connections fail at once.
+            await target.stop()
+            #expect(try await eventually { try await healthy(client, service: "orders", port: port) == false })
+            #expect(try await eventually { try await healthy(client, service: "carts", port: port) == false })
+            let restarted = TestHTTPServer()
+            try await restarted.start(port: port)
+            defer { Task { await restarted.stop() } }
+            #expect(try await eventually { try await healthy(client, service: "orders", port: port) == true })
+            #expect(try await eventually { try await healthy(client, service: "carts", port: port) == true })
+
+            let orders = try await causes(client, service: "orders", port: port)
+            #expect(orders.contains("cluster check failed: unexpected status code: 500, expected 200"))
+            #expect(orders.contains { $0.hasPrefix("cluster check failed: connect to 127.0.0.1:\(port) failed") })
+            #expect(orders.contains("cluster check passed"))
+            let carts = try await causes(client, service: "carts", port: port)
+            #expect(carts.contains("declared check failed: unexpected status code: 500, expected 200-399"))
+            #expect(restarted.lastRequestHead?.uri == "/ready" || restarted.lastRequestHead?.uri == "/health")
+        }
+    }
+
+    @Test("beat expiry, shortened through metadata, turns an instance unhealthy and then removes it")
+    func beatExpiry() async throws {
+        try await withServer(configure: { $0.registry.sweepInterval = .milliseconds(100) }) { client in
+            let metadata = #"{"preserved.heart.beat.interval":"100","preserved.heart.beat.timeout":"400","preserved.ip.delete.timeout":"1200"}"#
+                .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            _ = try await send(
+                client, .post, "/nacos/v1/ns/instance", "serviceName=beats&ip=127.0.0.1&port=7001&metadata=\(metadata)")
+            let beat = try await client.request(
+                .PUT, "/nacos/v1/ns/instance/beat?serviceName=DEFAULT_GROUP%40%40beats&ip=127.0.0.1&port=7001")
+            let reply = try TestClient.object(beat)
+            #expect(reply["code"] as? Int == 10200)
+            #expect(reply["clientBeatInterval"] as? Int == 100)
+            #expect(try await eventually { try await healthy(client, service: "beats", port: 7001) == false })
+            #expect(try await causes(client, service: "beats", port: 7001).last == "no beat for 0.4 seconds")
+            // A beat brings it back while it still exists.
+            _ = try await client.request(
+                .PUT, "/nacos/v1/ns/instance/beat?serviceName=DEFAULT_GROUP%40%40beats&ip=127.0.0.1&port=7001")
+            #expect(try await healthy(client, service: "beats", port: 7001) == true)
+            #expect(try await eventually { try await healthy(client, service: "beats", port: 7001) == nil })
+            let unknown = try TestClient.object(
+                try await client.request(
+                    .PUT, "/nacos/v1/ns/instance/beat?serviceName=DEFAULT_GROUP%40%40beats&ip=127.0.0.1&port=7001"))
+            #expect(unknown["code"] as? Int == 20404)
+        }
+    }
+
+    @Test("a beat with its instance registers an unknown instance")
+    func beatRegisters() async throws {
+        try await withServer { client in
+            let beat = #"{"serviceName":"DEFAULT_GROUP@@lazy","ip":"127.0.0.1","port":7002,"weight":2,"cluster":"c1"}"#
+                .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let reply = try TestClient.object(
+                try await client.request(.PUT, "/nacos/v1/ns/instance/beat?serviceName=DEFAULT_GROUP%40%40lazy&beat=\(beat)"))
+            #expect(reply["code"] as? Int == 10200)
+            let detail = try TestClient.object(
+                try await client.get("/nacos/v1/ns/instance?serviceName=lazy&ip=127.0.0.1&port=7002"))
+            #expect(detail["clusterName"] as? String == "c1")
+            #expect(detail["weight"] as? Double == 2)
+        }
+    }
+}
+
+enum HTTPMethodName {
+    case post, put, delete, patch, get
+}
+
+import NIOHTTP1
+
+extension HTTPMethodName {
+    var nio: HTTPMethod {
+        switch self {
+        case .post: return .POST
+        case .put: return .PUT
+        case .delete: return .DELETE
+        case .patch: return .PATCH
+        case .get: return .GET
+        }
+    }
+}
