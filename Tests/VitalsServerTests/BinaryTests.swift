@@ -25,13 +25,14 @@ struct BinaryTests {
     }
 
     /// Starts `vitals serve --port 0 …` and reads the bound port from its log.
-    static func start(_ arguments: [String]) async throws -> Running {
+    static func start(_ arguments: [String], useOwnDataDirectory: Bool = true) async throws -> Running {
         let directory = temporaryDirectory("vitals-binary")
         let logPath = directory + "/stderr.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binaryPath())
-        process.arguments = ["serve", "--port", "0", "--data-dir", directory + "/data"] + arguments
+        process.arguments =
+            ["serve", "--port", "0"] + (useOwnDataDirectory ? ["--data-dir", directory + "/data"] : []) + arguments
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = FileHandle.nullDevice
         try process.run()
