@@ -21,12 +21,14 @@ struct HistoryRoutes: Sendable {
                 let ip = try p.ip()
                 let port = try p.port()
                 guard registry.instance(service: service, ip: ip, port: port) != nil else {
-                    throw NacosError.registry(.instanceNotFound("instance not found: \(ip):\(port) in \(service.groupedName)"))
+                    throw NacosError.registry(
+                        .instanceNotFound("instance not found: \(ip):\(port) in \(service.groupedName)"))
                 }
                 let formatter = ISO8601DateFormatter()
                 formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
                 let items = registry.history(service: service, ip: ip, port: port).map {
-                    TransitionJSON(from: $0.from, to: $0.to, cause: $0.cause.description, at: formatter.string(from: $0.at))
+                    TransitionJSON(
+                        from: $0.from, to: $0.to, cause: $0.cause.description, at: formatter.string(from: $0.at))
                 }
                 return NacosAPIVersion.v2.data(items)
             } catch {

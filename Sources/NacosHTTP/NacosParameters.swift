@@ -15,11 +15,13 @@ struct NacosParameters: Sendable {
 
     static func from(_ request: Request) async throws -> NacosParameters {
         var values: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters {
-            values[String(key)] = String(value)
+        // Form decoding, not RFC 3986: clients (Python's urlencode among them) send spaces as `+`.
+        for (key, value) in parseForm(request.uri.query ?? "") {
+            values[key] = value
         }
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        if contentType.hasPrefix("application/x-www-form-urlencoded") || (contentType.isEmpty && request.method != .get) {
+        if contentType.hasPrefix("application/x-www-form-urlencoded") || (contentType.isEmpty && request.method != .get)
+        {
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: maxBodyBytes)
@@ -155,7 +157,9 @@ struct NacosParameters: Sendable {
         var metadata: [String: String] = [:]
         for pair in text.split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { throw NacosError.registry(.invalidMetadata("metadata format incorrect:\(text)")) }
+            guard parts.count == 2 else {
+                throw NacosError.registry(.invalidMetadata("metadata format incorrect:\(text)"))
+            }
             metadata[String(parts[0])] = String(parts[1])
         }
         return metadata
@@ -167,18 +171,21 @@ struct NacosParameters: Sendable {
             guard namespace.count <= 64,
                 namespace.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
             else {
-                throw NacosError.invalid("Param 'namespaceId' is illegal, illegal characters should not appear in the param.")
+                throw NacosError.invalid(
+                    "Param 'namespaceId' is illegal, illegal characters should not appear in the param.")
             }
         }
         if let group {
             guard group.count <= 128,
                 group.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_:.".contains($0)) })
             else {
-                throw NacosError.invalid("Param 'groupName' is illegal, illegal characters should not appear in the param.")
+                throw NacosError.invalid(
+                    "Param 'groupName' is illegal, illegal characters should not appear in the param.")
             }
         }
         guard serviceName.count <= 512, !serviceName.hasPrefix("@"), !serviceName.contains(where: \.isWhitespace) else {
-            throw NacosError.invalid("Param 'serviceName' is illegal, illegal characters should not appear in the param.")
+            throw NacosError.invalid(
+                "Param 'serviceName' is illegal, illegal characters should not appear in the param.")
         }
     }
 }

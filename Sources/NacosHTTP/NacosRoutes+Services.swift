@@ -23,7 +23,9 @@ extension NacosRoutes {
 
     func updateService(_ p: NacosParameters, _ version: NacosAPIVersion) async throws -> Response {
         let key = try p.service()
-        let threshold = version == .v1 ? try Self.requiredDouble(p, "protectThreshold") : try p.double("protectThreshold", default: 0)
+        let threshold =
+            version == .v1
+            ? try Self.requiredDouble(p, "protectThreshold") : try p.double("protectThreshold", default: 0)
         let metadata = try p.metadata()
         let selector = p.optional("selector")
         try await registry.updateService(key) { definition in

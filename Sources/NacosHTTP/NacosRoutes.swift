@@ -157,7 +157,8 @@ public struct NacosRoutes: Sendable {
             for (key, value) in raw { metadata[key] = "\(value)" }
         }
         return BeatInfo(
-            ip: ip, port: port, cluster: object["cluster"] as? String, weight: (object["weight"] as? NSNumber)?.doubleValue,
+            ip: ip, port: port, cluster: object["cluster"] as? String,
+            weight: (object["weight"] as? NSNumber)?.doubleValue,
             metadata: metadata)
     }
 
@@ -174,7 +175,9 @@ public struct NacosRoutes: Sendable {
         } catch let error as RegistryError {
             throw NacosError.registry(error)
         }
-        let ips = registry.allInstances(service: service).map { "\($0.instance.ip):\($0.instance.port)_\($0.trueHealthy)" }
+        let ips = registry.allInstances(service: service).map {
+            "\($0.instance.ip):\($0.instance.port)_\($0.trueHealthy)"
+        }
         return NacosResponse.json(["ips": ips])
     }
 

@@ -38,13 +38,15 @@ struct NamespaceRoutes: Sendable {
                 }
                 return NacosResponse.json(NamespaceJSON(namespace))
             }
-            return NacosResponse.json(RestResult(code: 200, message: nil, data: registry.namespaces().map(NamespaceJSON.init)))
+            return NacosResponse.json(
+                RestResult(code: 200, message: nil, data: registry.namespaces().map(NamespaceJSON.init)))
         }
         router.post(path) { request, _ in
             await answer(request) { p in
                 let id = p.optional("customNamespaceId") ?? UUID().uuidString.lowercased()
                 try await registry.createNamespace(
-                    Namespace(id: id, name: try p.required("namespaceName"), description: p.optional("namespaceDesc") ?? ""))
+                    Namespace(
+                        id: id, name: try p.required("namespaceName"), description: p.optional("namespaceDesc") ?? ""))
             }
         }
         router.put(path) { request, _ in

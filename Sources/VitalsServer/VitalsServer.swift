@@ -64,7 +64,8 @@ public struct VitalsServer: Sendable {
         )
         let group = ServiceGroup(
             services: [
-                engine, registry, app, ShutdownDrain(engine: engine, grace: configuration.shutdownGrace, logger: logger),
+                engine, registry, app,
+                ShutdownDrain(engine: engine, grace: configuration.shutdownGrace, logger: logger),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],

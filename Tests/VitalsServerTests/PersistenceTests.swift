@@ -24,7 +24,9 @@ struct PersistenceTests {
         #expect(created.status == 200)
         let cluster = try await client.request(
             .PUT, "/nacos/v1/ns/cluster", headers: [("Content-Type", Self.form)],
-            body: "serviceName=configured&clusterName=DEFAULT&checkPort=8080&useInstancePort4Check=false&healthChecker=%7B%22type%22%3A%22NONE%22%7D")
+            body:
+                "serviceName=configured&clusterName=DEFAULT&checkPort=8080&useInstancePort4Check=false&healthChecker=%7B%22type%22%3A%22NONE%22%7D"
+        )
         #expect(cluster.status == 200)
         let down = try await client.request(
             .PUT, "/nacos/v2/ns/health/instance", headers: [("Content-Type", Self.form)],

@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import TestSupport
 import Testing
 import VitalsServer
@@ -35,15 +36,19 @@ struct RegistryHealthTests {
             _ = try await send(
                 client, .post, "/nacos/v1/ns/instance",
                 "serviceName=orders&ip=127.0.0.1&port=\(port)&ephemeral=false&clusterName=web")
-            let checker = #"{"type":"HTTP","path":"/health","headers":"X-Probe:vitals"}"#
+            let checker =
+                #"{"type":"HTTP","path":"/health","headers":"X-Probe:vitals"}"#
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            let metadata = #"{"vitals.check.interval":"200","vitals.check.rise":"2","vitals.check.fall":"2"}"#
+            let metadata =
+                #"{"vitals.check.interval":"200","vitals.check.rise":"2","vitals.check.fall":"2"}"#
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             _ = try await send(
                 client, .put, "/nacos/v1/ns/cluster",
-                "serviceName=orders&clusterName=web&checkPort=80&useInstancePort4Check=true&healthChecker=\(checker)&metadata=\(metadata)")
+                "serviceName=orders&clusterName=web&checkPort=80&useInstancePort4Check=true&healthChecker=\(checker)&metadata=\(metadata)"
+            )
             // Ephemeral instance that declares its own check.
-            let declared = #"{"vitals.check.type":"HTTP","vitals.check.path":"/ready","vitals.check.interval":"200"}"#
+            let declared =
+                #"{"vitals.check.type":"HTTP","vitals.check.path":"/ready","vitals.check.interval":"200"}"#
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             _ = try await send(
                 client, .post, "/nacos/v2/ns/instance",
@@ -84,7 +89,8 @@ struct RegistryHealthTests {
     @Test("beat expiry, shortened through metadata, turns an instance unhealthy and then removes it")
     func beatExpiry() async throws {
         try await withServer(configure: { $0.registry.sweepInterval = .milliseconds(100) }) { client in
-            let metadata = #"{"preserved.heart.beat.interval":"100","preserved.heart.beat.timeout":"400","preserved.ip.delete.timeout":"1200"}"#
+            let metadata =
+                #"{"preserved.heart.beat.interval":"100","preserved.heart.beat.timeout":"400","preserved.ip.delete.timeout":"1200"}"#
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             _ = try await send(
                 client, .post, "/nacos/v1/ns/instance", "serviceName=beats&ip=127.0.0.1&port=7001&metadata=\(metadata)")
@@ -110,10 +116,12 @@ struct RegistryHealthTests {
     @Test("a beat with its instance registers an unknown instance")
     func beatRegisters() async throws {
         try await withServer { client in
-            let beat = #"{"serviceName":"DEFAULT_GROUP@@lazy","ip":"127.0.0.1","port":7002,"weight":2,"cluster":"c1"}"#
+            let beat =
+                #"{"serviceName":"DEFAULT_GROUP@@lazy","ip":"127.0.0.1","port":7002,"weight":2,"cluster":"c1"}"#
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             let reply = try TestClient.object(
-                try await client.request(.PUT, "/nacos/v1/ns/instance/beat?serviceName=DEFAULT_GROUP%40%40lazy&beat=\(beat)"))
+                try await client.request(
+                    .PUT, "/nacos/v1/ns/instance/beat?serviceName=DEFAULT_GROUP%40%40lazy&beat=\(beat)"))
             #expect(reply["code"] as? Int == 10200)
             let detail = try TestClient.object(
                 try await client.get("/nacos/v1/ns/instance?serviceName=lazy&ip=127.0.0.1&port=7002"))
@@ -126,8 +134,6 @@ struct RegistryHealthTests {
 enum HTTPMethodName {
     case post, put, delete, patch, get
 }
-
-import NIOHTTP1
 
 extension HTTPMethodName {
     var nio: HTTPMethod {

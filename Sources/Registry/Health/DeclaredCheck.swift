@@ -21,7 +21,8 @@ public enum DeclaredCheck {
         func int(_ key: String, _ fallback: Int, range: ClosedRange<Int>) throws -> Int {
             guard let text = metadata[prefix + key] else { return fallback }
             guard let value = Int(text), range.contains(value) else {
-                throw RegistryError.invalidMetadata("metadata \(prefix)\(key) must be a number in \(range), got '\(text)'")
+                throw RegistryError.invalidMetadata(
+                    "metadata \(prefix)\(key) must be a number in \(range), got '\(text)'")
             }
             return value
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A service's identity: namespace, group and name, as in Nacos.
 public struct ServiceKey: Hashable, Sendable, Codable, CustomStringConvertible {
     public static let defaultNamespace = "public"
@@ -8,7 +10,8 @@ public struct ServiceKey: Hashable, Sendable, Codable, CustomStringConvertible {
     public let group: String
     public let name: String
 
-    public init(namespace: String = ServiceKey.defaultNamespace, group: String = ServiceKey.defaultGroup, name: String) {
+    public init(namespace: String = ServiceKey.defaultNamespace, group: String = ServiceKey.defaultGroup, name: String)
+    {
         self.namespace = namespace
         self.group = group
         self.name = name
@@ -50,5 +53,3 @@ public struct InstanceKey: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(service)/\(ip):\(port)" }
 }
-
-import Foundation

@@ -54,9 +54,12 @@ extension Registry {
                         expired.append(key)
                     } else if silence > instance.beat.unhealthyAfter, !instance.health.beatExpired {
                         let after = instance.beat.unhealthyAfter
-                        if let transition = state.updateHealth(key, cause: .beatExpired(after: after), at: date, {
-                            $0.beatExpired = true
-                        }) {
+                        if let transition = state.updateHealth(
+                            key, cause: .beatExpired(after: after), at: date,
+                            {
+                                $0.beatExpired = true
+                            })
+                        {
                             made.append(transition)
                         }
                     }
@@ -84,14 +87,16 @@ extension Registry {
             else { return nil }
             var wanted: [CheckSource: ProbeSpec] = [:]
             if !entry.instance.ephemeral {
-                let cluster = service.definition?.cluster(entry.instance.cluster) ?? ClusterConfig(name: entry.instance.cluster)
+                let cluster =
+                    service.definition?.cluster(entry.instance.cluster) ?? ClusterConfig(name: entry.instance.cluster)
                 wanted[.cluster] = clusterProbe(cluster, instance: entry.instance)
             }
             wanted[.declared] = try? DeclaredCheck.spec(for: entry.instance)
             return wanted
         }
         guard let wanted else { return }
-        let registered = state.withLock { $0.services[key.service]?.instances[Address(ip: key.ip, port: key.port)]?.probes } ?? [:]
+        let registered =
+            state.withLock { $0.services[key.service]?.instances[Address(ip: key.ip, port: key.port)]?.probes } ?? [:]
         for source in [CheckSource.cluster, .declared] where registered[source] != wanted[source] {
             let name = Self.checkName(key, source)
             if registered[source] != nil {
@@ -129,7 +134,8 @@ extension Registry {
         case .none: return nil
         case .tcp: kind = .tcp
         case .http(let path, let headers, let expected):
-            kind = .http(scheme: "http", path: path.isEmpty ? "/" : path, headers: headers, expectedStatus: String(expected))
+            kind = .http(
+                scheme: "http", path: path.isEmpty ? "/" : path, headers: headers, expectedStatus: String(expected))
         }
         func tuned(_ key: String, _ fallback: Int) -> Int {
             cluster.metadata["vitals.check.\(key)"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? fallback

@@ -10,7 +10,8 @@ public struct BeatInfo: Sendable, Equatable {
     public var weight: Double?
     public var metadata: [String: String]
 
-    public init(ip: String, port: Int, cluster: String? = nil, weight: Double? = nil, metadata: [String: String] = [:]) {
+    public init(ip: String, port: Int, cluster: String? = nil, weight: Double? = nil, metadata: [String: String] = [:])
+    {
         self.ip = ip
         self.port = port
         self.cluster = cluster
@@ -33,7 +34,10 @@ extension Registry {
     /// Registers (or replaces) an instance. Persistent instances are stored before this returns.
     public func register(_ instance: Instance, in service: ServiceKey) async throws {
         try Self.validate(instance)
-        let beat = instance.ephemeral ? try BeatTiming(metadata: instance.metadata, defaults: configuration.beatDefaults) : configuration.beatDefaults
+        let beat =
+            instance.ephemeral
+            ? try BeatTiming(metadata: instance.metadata, defaults: configuration.beatDefaults)
+            : configuration.beatDefaults
         _ = try DeclaredCheck.spec(for: instance)
         let key = InstanceKey(service: service, ip: instance.ip, port: instance.port)
         let implicitDefinition = try state.withLock { state -> ServiceDefinition? in
@@ -78,7 +82,8 @@ extension Registry {
             var changes: [StoreChange] = []
             if let implicitDefinition { changes.append(.putService(implicitDefinition)) }
             let manualDown = state.withLock {
-                $0.services[service]?.instances[Address(ip: instance.ip, port: instance.port)]?.health.manualDown ?? false
+                $0.services[service]?.instances[Address(ip: instance.ip, port: instance.port)]?.health.manualDown
+                    ?? false
             }
             changes.append(.putInstance(StoredInstance(service: service, instance: instance, manualDown: manualDown)))
             let result = Mutex<HealthTransition?>(nil)
@@ -119,7 +124,9 @@ extension Registry {
         updated.ephemeral = entry.instance.ephemeral
         try Self.validate(updated)
         _ = try DeclaredCheck.spec(for: updated)
-        let beat = updated.ephemeral ? try BeatTiming(metadata: updated.metadata, defaults: configuration.beatDefaults) : entry.beat
+        let beat =
+            updated.ephemeral
+            ? try BeatTiming(metadata: updated.metadata, defaults: configuration.beatDefaults) : entry.beat
         let final = updated
         let apply: @Sendable () -> Void = {
             self.state.withLock { state in
@@ -159,7 +166,8 @@ extension Registry {
         }
         guard let info else { return BeatReply(code: Self.beatUnknownInstance, clientBeatInterval: known.1) }
         let instance = Instance(
-            ip: ip, port: port, weight: info.weight ?? 1, ephemeral: true, cluster: info.cluster ?? Instance.defaultCluster,
+            ip: ip, port: port, weight: info.weight ?? 1, ephemeral: true,
+            cluster: info.cluster ?? Instance.defaultCluster,
             metadata: info.metadata)
         try await register(instance, in: service)
         let interval = state.withLock { $0.services[service]?.instances[Address(ip: ip, port: port)]?.beat.interval }

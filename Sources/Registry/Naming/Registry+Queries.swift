@@ -100,7 +100,9 @@ extension Registry {
     }
 
     /// Names of the services of a namespace and group, sorted, one page at a time.
-    public func serviceNames(namespace: String, group: String?, page: Int, pageSize: Int) -> (count: Int, names: [String]) {
+    public func serviceNames(namespace: String, group: String?, page: Int, pageSize: Int) -> (
+        count: Int, names: [String]
+    ) {
         state.withLock { state in
             let names = state.services.keys
                 .filter { $0.namespace == namespace && (group == nil || $0.group == group) }

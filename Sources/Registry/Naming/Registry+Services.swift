@@ -24,7 +24,9 @@ extension Registry {
         guard let current = state.withLock({ $0.services[key] }) else {
             throw RegistryError.serviceNotFound("service \(key.groupedName) not found!")
         }
-        var definition = current.definition ?? ServiceDefinition(key: key, ephemeral: current.instances.values.first?.instance.ephemeral ?? false)
+        var definition =
+            current.definition
+            ?? ServiceDefinition(key: key, ephemeral: current.instances.values.first?.instance.ephemeral ?? false)
         let ephemeral = definition.ephemeral
         change(&definition)
         definition.ephemeral = ephemeral
@@ -92,7 +94,9 @@ extension Registry {
     public func namespaces() -> [Namespace] {
         state.withLock { state in
             state.namespaces.values.sorted {
-                ($0.id == ServiceKey.defaultNamespace ? 0 : 1, $0.id) < ($1.id == ServiceKey.defaultNamespace ? 0 : 1, $1.id)
+                ($0.id == ServiceKey.defaultNamespace ? 0 : 1, $0.id) < (
+                    $1.id == ServiceKey.defaultNamespace ? 0 : 1, $1.id
+                )
             }
         }
     }

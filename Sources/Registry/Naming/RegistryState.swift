@@ -37,7 +37,8 @@ struct ServiceEntry: Sendable {
 /// The registry's in-memory state, guarded by one mutex.
 struct RegistryState: Sendable {
     var namespaces: [String: Namespace] = [
-        ServiceKey.defaultNamespace: Namespace(id: ServiceKey.defaultNamespace, name: "public", description: "Default Namespace")
+        ServiceKey.defaultNamespace: Namespace(
+            id: ServiceKey.defaultNamespace, name: "public", description: "Default Namespace")
     ]
     var services: [ServiceKey: ServiceEntry] = [:]
     /// Engine check name → the instance and probe it belongs to.
