@@ -88,7 +88,8 @@ struct RegistryHealthTests {
 
     @Test("beat expiry, shortened through metadata, turns an instance unhealthy and then removes it")
     func beatExpiry() async throws {
-        try await withServer(configure: { $0.registry.sweepInterval = .milliseconds(100) }) { client in
+        let shortSweep: (inout ServerConfiguration) -> Void = { $0.registry.sweepInterval = .milliseconds(100) }
+        try await withServer(configure: shortSweep) { client in
             let metadata =
                 #"{"preserved.heart.beat.interval":"100","preserved.heart.beat.timeout":"400","preserved.ip.delete.timeout":"1200"}"#
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
