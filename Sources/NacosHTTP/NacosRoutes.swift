@@ -30,6 +30,10 @@ public struct NacosRoutes: Sendable {
             (.get, "service/list", listServices),
             (.get, "operator/metrics", metrics),
             (.get, "operator/switches", switches),
+            (.put, "operator/switches", updateSwitch),
+            (.put, "instance/metadata/batch", metadataBatch(remove: false)),
+            (.delete, "instance/metadata/batch", metadataBatch(remove: true)),
+            (.get, "catalog/instances", catalogInstances),
         ]
         for (method, path, handler) in both {
             add(router, method, "/nacos/v1/ns/\(path)", .v1, handler)
@@ -38,6 +42,10 @@ public struct NacosRoutes: Sendable {
         add(router, .put, "/nacos/v1/ns/cluster", .v1, updateCluster)
         add(router, .get, "/nacos/v1/ns/service/names", .v1, serviceNames)
         add(router, .get, "/nacos/v1/ns/health/checkers", .v1, checkers)
+        add(router, .get, "/nacos/v1/ns/service/subscribers", .v1, subscribers)
+        add(router, .get, "/nacos/v1/ns/catalog/service", .v1, catalogService)
+        add(router, .get, "/nacos/v1/ns/catalog/services", .v1, catalogServices)
+        statusesByPath(router)
         for method in [HTTPRequest.Method.get, .post, .put] {
             add(router, method, "/nacos/v1/ns/health/server", .v1, healthServer)
             add(router, method, "/nacos/v1/ns/instance/statuses", .v1, statuses)

@@ -44,6 +44,20 @@ final class EventReader: @unchecked Sendable {
         return nil
     }
 
+    /// Waits until each of `names` has completed a run, in any order.
+    func completedAll(_ names: Set<String>) async {
+        var remaining = names
+        while !remaining.isEmpty {
+            guard
+                let event = await next(where: {
+                    if case .completed(let key, _) = $0 { return remaining.contains(key.name) }
+                    return false
+                })
+            else { return }
+            remaining.remove(event.key.name)
+        }
+    }
+
     /// Waits for the next completed run of `name`.
     func completed(_ name: String) async -> CheckResult? {
         let event = await next {

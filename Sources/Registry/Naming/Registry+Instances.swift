@@ -237,3 +237,27 @@ extension Registry {
             "Current service \(service.groupedName) is persistent service, can't register ephemeral instance.")
     }
 }
+
+extension Registry {
+    /// Changes the metadata of several instances of a service (Nacos's metadata batch):
+    /// `targets` nil means every instance of the given kind. Returns the instances changed.
+    public func updateMetadata(
+        service: ServiceKey, targets: [(ip: String, port: Int)]?, ephemeral: Bool,
+        _ change: @escaping @Sendable (inout [String: String]) -> Void
+    ) async throws -> [InstanceView] {
+        let candidates = allInstances(service: service).filter { view in
+            view.instance.ephemeral == ephemeral
+                && (targets?.contains { $0.ip == view.instance.ip && $0.port == view.instance.port } ?? true)
+        }
+        var changed: [InstanceView] = []
+        for view in candidates {
+            try await update(service: service, ip: view.instance.ip, port: view.instance.port) { instance in
+                change(&instance.metadata)
+            }
+            if let updated = instance(service: service, ip: view.instance.ip, port: view.instance.port) {
+                changed.append(updated)
+            }
+        }
+        return changed
+    }
+}
