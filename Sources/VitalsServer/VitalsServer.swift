@@ -43,6 +43,8 @@ public struct VitalsServer: Sendable {
         NacosRoutes(registry: registry).register(on: router)
         VitalsMetrics.register(on: router)
         router.get("/") { _, _ in ["name": "vitals", "version": Self.version] }
+        // The trivial route: what the HTTP stack costs with no work behind it (benchmark reference).
+        router.get("/vitals/ping") { _, _ in "pong" }
 
         let logger = self.logger
         let host = configuration.host
