@@ -137,6 +137,43 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError.self) { try ServerConfiguration.loadFile(at: "/nonexistent/vitals.yaml") }
     }
 
+    @Test("misspelt keys are refused by name, at any level")
+    func unknownKeys() throws {
+        let directory = temporaryDirectory()
+        for (text, expected) in [
+            ("prot: 1\n", "unknown key 'prot'"),
+            ("registry:\n  beatTimout: 5s\n", "unknown key 'beatTimout' in registry"),
+            ("checks:\n  - name: a\n    url: tcp://h:1\n    intervall: 1s\n", "unknown key 'intervall' in checks[0]"),
+        ] {
+            let path = directory + "/bad.yaml"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect {
+                try ServerConfiguration.loadFile(at: path)
+            } throws: { error in
+                String(describing: error).contains(expected)
+            }
+        }
+    }
+
+    @Test("the registry section sets beat timing, protection and cluster checks")
+    func registrySection() throws {
+        let path = temporaryDirectory() + "/registry.yaml"
+        try "registry:\n  beatTimeout: 10s\n  deleteTimeout: 20s\n  protectThreshold: false\n  clusterCheckTimes: 2\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try ServerConfiguration.resolve(
+            file: try ServerConfiguration.loadFile(at: path), environment: .init(), flags: .init())
+        #expect(configuration.registry.beatDefaults.unhealthyAfter == .seconds(10))
+        #expect(configuration.registry.beatDefaults.deleteAfter == .seconds(20))
+        #expect(configuration.registry.protectThresholdEnabled == false)
+        #expect(configuration.registry.clusterCheckTimes == 2)
+        let bad = temporaryDirectory() + "/bad.yaml"
+        try "registry:\n  beatTimeout: 1s\n  beatInterval: 5s\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration.resolve(
+                file: try ServerConfiguration.loadFile(at: bad), environment: .init(), flags: .init())
+        }
+    }
+
     @Test("durations accept ms, s, m, h and bare seconds")
     func durations() throws {
         #expect(try DurationText.parse("250ms") == .milliseconds(250))
