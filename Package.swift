@@ -151,6 +151,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "NacosHTTPTests",
+            dependencies: ["NacosHTTP", "Registry"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "VitalsServerTests",
             dependencies: ["VitalsServer", "TestSupport", .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: strictSwift

@@ -138,7 +138,7 @@ public struct NacosRoutes: Sendable {
         let clusters = (p.optional("clusters", "clusterName") ?? "").split(separator: ",").map(String.init)
         let list = registry.list(
             service: service, clusters: clusters, healthyOnly: try p.bool("healthyOnly", default: false))
-        return version.data(ServiceInfoJSON(list))
+        return ServiceInfoWriter.response(list, version: version)
     }
 
     /// Beats answer bare JSON in both versions, as Nacos does.

@@ -39,29 +39,6 @@ struct HostJSON: Encodable, Sendable {
     }
 }
 
-/// Nacos's `ServiceInfo` as `instance/list` answers it.
-struct ServiceInfoJSON: Encodable, Sendable {
-    let name: String
-    let groupName: String
-    let clusters: String
-    let cacheMillis = 10000
-    let hosts: [HostJSON]
-    let lastRefTime: Int64
-    let checksum = ""
-    let allIPs = false
-    let reachProtectionThreshold: Bool
-    let valid = true
-
-    init(_ list: ServiceInstances) {
-        name = list.service.groupedName
-        groupName = list.service.group
-        clusters = list.clusters.joined(separator: ",")
-        hosts = list.hosts.map(HostJSON.init)
-        lastRefTime = list.lastRefTime
-        reachProtectionThreshold = list.reachProtectionThreshold
-    }
-}
-
 /// `GET /instance`: v1 names the service `service`, v2 `serviceName`.
 struct InstanceDetailJSON: Encodable, Sendable {
     let service: String?
