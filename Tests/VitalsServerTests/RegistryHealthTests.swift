@@ -8,9 +8,9 @@ import VitalsServer
 struct RegistryHealthTests {
     static let form = "application/x-www-form-urlencoded"
 
-    func send(_ client: TestClient, _ method: HTTPMethodName, _ path: String, _ body: String) async throws -> Int {
+    func send(_ client: TestClient, _ method: HTTPMethod, _ path: String, _ body: String) async throws -> Int {
         let response = try await client.request(
-            method.nio, path, headers: [("Content-Type", Self.form)], body: body)
+            method, path, headers: [("Content-Type", Self.form)], body: body)
         #expect(response.status == 200, "\(path) \(body) -> \(response.status) \(response.bodyText)")
         return response.status
     }
@@ -34,7 +34,7 @@ struct RegistryHealthTests {
         try await withServer { client in
             // Persistent instance; its cluster gets an HTTP checker on the instance port.
             _ = try await send(
-                client, .post, "/nacos/v1/ns/instance",
+                client, .POST, "/nacos/v1/ns/instance",
                 "serviceName=orders&ip=127.0.0.1&port=\(port)&ephemeral=false&clusterName=web")
             let checker =
                 #"{"type":"HTTP","path":"/health","headers":"X-Probe:vitals"}"#
@@ -43,7 +43,7 @@ struct RegistryHealthTests {
                 #"{"vitals.check.interval":"200","vitals.check.rise":"2","vitals.check.fall":"2"}"#
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             _ = try await send(
-                client, .put, "/nacos/v1/ns/cluster",
+                client, .PUT, "/nacos/v1/ns/cluster",
                 "serviceName=orders&clusterName=web&checkPort=80&useInstancePort4Check=true&healthChecker=\(checker)&metadata=\(metadata)"
             )
             // Ephemeral instance that declares its own check.
@@ -51,7 +51,7 @@ struct RegistryHealthTests {
                 #"{"vitals.check.type":"HTTP","vitals.check.path":"/ready","vitals.check.interval":"200"}"#
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             _ = try await send(
-                client, .post, "/nacos/v2/ns/instance",
+                client, .POST, "/nacos/v2/ns/instance",
                 "serviceName=carts&ip=127.0.0.1&port=\(port)&metadata=\(declared)")
 
             #expect(try await eventually { target.requestsServed >= 4 })
@@ -94,7 +94,7 @@ struct RegistryHealthTests {
                 #"{"preserved.heart.beat.interval":"100","preserved.heart.beat.timeout":"400","preserved.ip.delete.timeout":"1200"}"#
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             _ = try await send(
-                client, .post, "/nacos/v1/ns/instance", "serviceName=beats&ip=127.0.0.1&port=7001&metadata=\(metadata)")
+                client, .POST, "/nacos/v1/ns/instance", "serviceName=beats&ip=127.0.0.1&port=7001&metadata=\(metadata)")
             let beat = try await client.request(
                 .PUT, "/nacos/v1/ns/instance/beat?serviceName=DEFAULT_GROUP%40%40beats&ip=127.0.0.1&port=7001")
             let reply = try TestClient.object(beat)
@@ -128,22 +128,6 @@ struct RegistryHealthTests {
                 try await client.get("/nacos/v1/ns/instance?serviceName=lazy&ip=127.0.0.1&port=7002"))
             #expect(detail["clusterName"] as? String == "c1")
             #expect(detail["weight"] as? Double == 2)
-        }
-    }
-}
-
-enum HTTPMethodName {
-    case post, put, delete, patch, get
-}
-
-extension HTTPMethodName {
-    var nio: HTTPMethod {
-        switch self {
-        case .post: return .POST
-        case .put: return .PUT
-        case .delete: return .DELETE
-        case .patch: return .PATCH
-        case .get: return .GET
         }
     }
 }
