@@ -24,12 +24,17 @@ public final class HTTPProber: Sendable {
         /// Body bytes kept for matching; the rest is discarded.
         public var bodyLimit: Int
         public var userAgent: String
+        /// Addresses probes may not reach.
+        public var policy: ProbePolicy
 
-        public init(maxConnectionsPerTarget: Int = 2, bodyLimit: Int = 64 * 1024, userAgent: String = "vitals-probe/1")
-        {
+        public init(
+            maxConnectionsPerTarget: Int = 2, bodyLimit: Int = 64 * 1024, userAgent: String = "vitals-probe/1",
+            policy: ProbePolicy = .default
+        ) {
             self.maxConnectionsPerTarget = maxConnectionsPerTarget
             self.bodyLimit = bodyLimit
             self.userAgent = userAgent
+            self.policy = policy
         }
     }
 
@@ -60,6 +65,7 @@ public final class HTTPProber: Sendable {
     ) async throws -> HTTPProbeResponse {
         let target = request.target
         guard target.scheme != .tcp else { throw ProbeError.invalidTarget("\(target) is not an HTTP URL") }
+        try configuration.policy.check(host: target.host, target: target.authority)
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let pool = pool(for: PoolKey(target: target.authority, tls: target.scheme == .https, verifyTLS: verifyTLS))
         let head = makeHead(request, keepAlive: mode == .keepAlive)
@@ -83,6 +89,8 @@ public final class HTTPProber: Sendable {
                     throw ProbeError.connect(error, target: target.authority)
                 }
                 pool.adopt(channel)
+                // A name may resolve to a forbidden address: refuse before the request is written.
+                try configuration.policy.check(connected: channel, target: target.authority)
                 reused = false
             }
             let promise = channel.eventLoop.makePromise(of: HTTPProbeResponse.self)

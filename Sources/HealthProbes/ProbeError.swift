@@ -12,6 +12,8 @@ public enum ProbeError: Error, CustomStringConvertible, Sendable, Equatable {
     case resolveFailed(host: String, reason: String)
     case tooFewAddresses(host: String, found: Int, required: Int)
     case io(String)
+    /// The probe policy forbids the target; nothing was sent.
+    case refusedTarget(target: String, reason: String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum ProbeError: Error, CustomStringConvertible, Sendable, Equatable {
         case .tooFewAddresses(let host, let found, let required):
             return "\(host) resolved to \(found) addresses, \(required) required"
         case .io(let reason): return reason
+        case .refusedTarget(let target, let reason): return "probe to \(target) refused: \(reason)"
         }
     }
 

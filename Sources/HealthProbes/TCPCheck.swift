@@ -8,18 +8,21 @@ public struct TCPCheck: Check {
     public let target: ProbeTarget
     public let timeout: Duration
     private let group: any EventLoopGroup
+    private let policy: ProbePolicy
 
     public init(
         name: String, target: ProbeTarget, timeout: Duration = .seconds(5),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, policy: ProbePolicy = .default
     ) {
         self.name = name
         self.target = target
         self.timeout = timeout
         self.group = group
+        self.policy = policy
     }
 
     public func run() async throws -> CheckDetails? {
+        try policy.check(host: target.host, target: target.authority)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
@@ -29,6 +32,7 @@ public struct TCPCheck: Check {
         } catch {
             throw ProbeError.connect(error, target: target.authority)
         }
+        try policy.check(connected: channel, target: target.authority)
         try? await channel.close()
         return TCPCheckDetails(address: target.authority)
     }

@@ -131,3 +131,32 @@ struct RegistryHealthTests {
         }
     }
 }
+
+@Suite("Registry probes cannot reach metadata services", .timeLimit(.minutes(1)))
+struct RegistryProbeSafetyTests {
+    @Test("a check declared at 169.254.169.254 is refused with a clear reason")
+    func declaredMetadataCheck() async throws {
+        try await withServer { client in
+            let metadata =
+                #"{"vitals.check.type":"HTTP","vitals.check.path":"/latest/meta-data"}"#
+                .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let response = try await client.request(
+                .POST, "/nacos/v2/ns/instance", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: "serviceName=sneaky&ip=169.254.169.254&port=80&metadata=\(metadata)")
+            #expect(response.status == 200)
+            var causes: [String] = []
+            #expect(
+                try await eventually {
+                    let history = try TestClient.object(
+                        try await client.get(
+                            "/vitals/v1/ns/instance/history?serviceName=sneaky&ip=169.254.169.254&port=80"))
+                    causes = (history["data"] as? [[String: Any]])?.compactMap { $0["cause"] as? String } ?? []
+                    return causes.count >= 2
+                })
+            #expect(
+                causes.last
+                    == "declared check failed: probe to 169.254.169.254:80 refused: 169.254.169.254 is in 169.254.0.0/16, which probes may not reach (link-local or cloud metadata)"
+            )
+        }
+    }
+}
