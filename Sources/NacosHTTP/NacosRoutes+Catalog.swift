@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NacosWire
 import Registry
 
 extension NacosRoutes {

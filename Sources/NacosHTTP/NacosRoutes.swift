@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NacosWire
 import Registry
 
 /// The Nacos naming Open API (v1 and v2) over Hummingbird, backed by the ``Registry``.
@@ -138,7 +139,7 @@ public struct NacosRoutes: Sendable {
         let clusters = (p.optional("clusters", "clusterName") ?? "").split(separator: ",").map(String.init)
         let list = registry.list(
             service: service, clusters: clusters, healthyOnly: try p.bool("healthyOnly", default: false))
-        return ServiceInfoWriter.response(list, version: version)
+        return ServiceInfoResponse.response(list, version: version)
     }
 
     /// Beats answer bare JSON in both versions, as Nacos does.

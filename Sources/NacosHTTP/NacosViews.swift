@@ -1,4 +1,5 @@
 import Foundation
+import NacosWire
 import Registry
 
 /// A host in `instance/list` (Nacos's `Instance` JSON), plus `trueHealthy`, Vitals' real verdict
@@ -187,12 +188,5 @@ struct ServiceDetailV2JSON: Encodable, Sendable {
         protectThreshold = detail.definition.protectThreshold
         selector = SelectorJSON(type: detail.definition.selector == nil ? "none" : "label", contextType: "NONE")
         ephemeral = detail.definition.ephemeral
-    }
-}
-
-extension Duration {
-    var nacosMillis: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NacosGRPC
 import NacosHTTP
 import NodeHealthAPI
 import Registry
@@ -25,7 +26,10 @@ public struct VitalsServer: Sendable {
 
     /// Runs until SIGTERM/SIGINT (drained for `shutdownGrace`) or until the task is cancelled.
     /// `onListening` receives the bound port, which matters when the configured port is 0.
-    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    public func run(
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        onGRPCListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
         try prepareDataDirectory()
         _ = VitalsMetrics.registry
         let engine = HealthEngine(logger: logger)
@@ -64,9 +68,12 @@ public struct VitalsServer: Sendable {
             },
             logger: logger
         )
+        let grpc = GRPCEndpoint(
+            host: host, port: configuration.effectiveGRPCPort,
+            nacos: NacosGRPCProtocol(registry: registry, logger: logger), logger: logger, onListening: onGRPCListening)
         let group = ServiceGroup(
             services: [
-                engine, registry, app,
+                engine, registry, grpc, app,
                 ShutdownDrain(engine: engine, grace: configuration.shutdownGrace, logger: logger),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

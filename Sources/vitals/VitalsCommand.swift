@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the Vitals server.",
         discussion: """
             Settings come from defaults, then the config file, then VITALS_* environment variables \
-            (VITALS_HOST, VITALS_PORT, VITALS_DATA_DIR, VITALS_LOG_LEVEL, VITALS_SHUTDOWN_GRACE, VITALS_CONFIG), \
+            (VITALS_HOST, VITALS_PORT, VITALS_GRPC_PORT, VITALS_DATA_DIR, VITALS_LOG_LEVEL, VITALS_SHUTDOWN_GRACE, VITALS_CONFIG), \
             then flags; later sources win.
             """
     )
@@ -29,6 +29,10 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "HTTP port (default 8848, Nacos's; 0 picks a free port).")
     var port: Int?
+
+    @Option(
+        name: .customLong("grpc-port"), help: "Nacos gRPC port (default: the HTTP port + 1000, as Nacos SDKs expect).")
+    var grpcPort: Int?
 
     @Option(name: .customLong("data-dir"), help: "Data directory (default ./vitals-data).")
     var dataDir: String?
@@ -60,6 +64,7 @@ struct Serve: AsyncParsableCommand {
             var flags = ServerConfiguration.Overrides()
             flags.host = host
             flags.port = port
+            flags.grpcPort = grpcPort
             flags.dataDir = dataDir
             flags.logLevel = logLevel
             flags.shutdownGrace = shutdownGrace

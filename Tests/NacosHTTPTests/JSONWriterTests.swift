@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import NacosHTTP
+@testable import NacosWire
 @testable import Registry
 
 @Suite("Direct JSON writing of instance lists")
@@ -43,7 +43,7 @@ struct JSONWriterTests {
             ],
             lastRefTime: 1_700_000_000_000, reachProtectionThreshold: true)
         var writer = JSONWriter()
-        ServiceInfoWriter.write(list, into: &writer)
+        ServiceInfoWriter.write(list, groupedName: true, into: &writer)
         let expected: NSDictionary = [
             "name": "DEFAULT_GROUP@@shop", "groupName": "DEFAULT_GROUP", "clusters": "DEFAULT", "cacheMillis": 10000,
             "lastRefTime": 1_700_000_000_000, "checksum": "", "allIPs": false, "reachProtectionThreshold": true,

@@ -112,12 +112,19 @@ struct ConfigurationTests {
     }
 
     @Test("out-of-range ports and duplicate checks are refused")
-    func badValues() {
+    func badValues() throws {
         var flags = ServerConfiguration.Overrides()
         flags.port = 70000
         #expect(throws: ConfigurationError("port 70000 is out of range 0-65535")) {
             try ServerConfiguration.resolve(file: nil, environment: .init(), flags: flags)
         }
+        var high = ServerConfiguration.Overrides()
+        high.port = 65000
+        #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration.resolve(file: nil, environment: .init(), flags: high)
+        }
+        high.grpcPort = 0
+        #expect(try ServerConfiguration.resolve(file: nil, environment: .init(), flags: high).effectiveGRPCPort == 0)
         var twice = ServerConfiguration.Overrides()
         twice.checks = ["a=tcp://h:1", "a=tcp://h:2"]
         #expect(throws: ConfigurationError("check 'a' is declared twice")) {

@@ -23,7 +23,7 @@ def server():
     with open(config, "w") as handle:
         handle.write("registry:\n  sweepInterval: 200ms\n")
     process = subprocess.Popen(
-        [os.environ["VITALS_BIN"], "serve", "--port", str(port), "--data-dir", data + "/data",
+        [os.environ["VITALS_BIN"], "serve", "--port", str(port), "--grpc-port", "0", "--data-dir", data + "/data",
          "--config", config, "--shutdown-grace", "0s", "--log-level", "warning"],
     )
     base = f"127.0.0.1:{port}"

@@ -9,12 +9,12 @@ extension Registry {
     public func setHealth(service: ServiceKey, ip: String, port: Int, healthy: Bool) async throws {
         let key = InstanceKey(service: service, ip: ip, port: port)
         let address = Address(ip: ip, port: port)
-        guard let entry = state.withLock({ $0.services[service]?.instances[address] }) else {
+        guard let entry = mutate({ $0.services[service]?.instances[address] }) else {
             throw RegistryError.instanceNotFound("instance not found: \(ip):\(port) in \(service.groupedName)")
         }
         let date = clock.wallNow
         let apply: @Sendable () -> HealthTransition? = {
-            self.state.withLock { state in
+            self.mutate { state in
                 state.updateHealth(key, cause: .manual(healthy: healthy), at: date) { health in
                     health.manualDown = !healthy
                     if healthy { health.registered = true }
@@ -36,7 +36,7 @@ extension Registry {
 
     /// The last health transitions of an instance, oldest first.
     public func history(service: ServiceKey, ip: String, port: Int) -> [HealthTransition] {
-        state.withLock { $0.services[service]?.instances[Address(ip: ip, port: port)]?.history.items ?? [] }
+        mutate { $0.services[service]?.instances[Address(ip: ip, port: port)]?.history.items ?? [] }
     }
 
     /// Marks instances whose beats stopped unhealthy, and removes those silent past the delete timeout.
@@ -44,10 +44,10 @@ extension Registry {
         let now = clock.now
         let date = clock.wallNow
         var expired: [InstanceKey] = []
-        let transitions = state.withLock { state -> [HealthTransition] in
+        let transitions = mutate { state -> [HealthTransition] in
             var made: [HealthTransition] = []
             for (service, entry) in state.services {
-                for (address, instance) in entry.instances where instance.instance.ephemeral {
+                for (address, instance) in entry.instances where instance.owner == .beats {
                     let silence = now - instance.lastBeat
                     let key = InstanceKey(service: service, ip: address.ip, port: address.port)
                     if silence > instance.beat.deleteAfter {
@@ -71,6 +71,19 @@ extension Registry {
         for key in expired {
             publish(remove(key, reason: "no beat within the delete timeout"))
         }
+        sweepEmptyServices()
+    }
+
+    /// Forgets services with neither settings nor instances once they have been empty for
+    /// `emptyServiceRetention` (Nacos: 60 s).
+    func sweepEmptyServices() {
+        let cutoff =
+            Int64(clock.wallNow.timeIntervalSince1970 * 1000) - configuration.emptyServiceRetention.milliseconds
+        mutate { state in
+            for (key, entry) in state.services where entry.isEmpty && entry.revision < cutoff {
+                state.services[key] = nil
+            }
+        }
     }
 
     // MARK: Probes
@@ -81,7 +94,7 @@ extension Registry {
 
     /// Brings an instance's scheduled probes in line with its cluster config and metadata.
     func syncProbes(_ key: InstanceKey) {
-        let wanted = state.withLock { state -> [CheckSource: ProbeSpec]? in
+        let wanted = mutate { state -> [CheckSource: ProbeSpec]? in
             guard let service = state.services[key.service],
                 let entry = service.instances[Address(ip: key.ip, port: key.port)]
             else { return nil }
@@ -96,13 +109,13 @@ extension Registry {
         }
         guard let wanted else { return }
         let registered =
-            state.withLock { $0.services[key.service]?.instances[Address(ip: key.ip, port: key.port)]?.probes } ?? [:]
+            mutate { $0.services[key.service]?.instances[Address(ip: key.ip, port: key.port)]?.probes } ?? [:]
         for source in [CheckSource.cluster, .declared] where registered[source] != wanted[source] {
             let name = Self.checkName(key, source)
             if registered[source] != nil {
                 checks.deregister(name)
             }
-            state.withLock { state in
+            mutate { state in
                 let address = Address(ip: key.ip, port: key.port)
                 state.services[key.service]?.instances[address]?.probes[source] = wanted[source]
                 state.checkOwners[name] = wanted[source] == nil ? nil : (key, source)
@@ -115,7 +128,7 @@ extension Registry {
                 }
             }
             if let spec = wanted[source] {
-                let healthyNow = state.withLock {
+                let healthyNow = mutate {
                     $0.services[key.service]?.instances[Address(ip: key.ip, port: key.port)]?.health.registered ?? true
                 }
                 let options = CheckOptions(
@@ -155,7 +168,7 @@ extension Registry {
     /// Called by the check engine on every status change of an instance probe.
     func checkStatusChanged(name: String, result: CheckResult) {
         let date = clock.wallNow
-        let transition = state.withLock { state -> HealthTransition? in
+        let transition = mutate { state -> HealthTransition? in
             guard let (key, source) = state.checkOwners[name] else { return nil }
             let verdict: Bool? = result.status == .notYetRun ? nil : result.isHealthy
             let cause: HealthCause =

@@ -32,7 +32,9 @@ extension Registry {
     static let beatUnknownInstance = 20404
 
     /// Registers (or replaces) an instance. Persistent instances are stored before this returns.
-    public func register(_ instance: Instance, in service: ServiceKey) async throws {
+    /// Ephemeral instances are kept by beats unless `connection` owns them.
+    public func register(_ instance: Instance, in service: ServiceKey, connection: String? = nil) async throws {
+        let owner: InstanceOwner = !instance.ephemeral ? .persistent : connection.map { .connection($0) } ?? .beats
         try Self.validate(instance)
         let beat =
             instance.ephemeral
@@ -40,7 +42,7 @@ extension Registry {
             : configuration.beatDefaults
         _ = try DeclaredCheck.spec(for: instance)
         let key = InstanceKey(service: service, ip: instance.ip, port: instance.port)
-        let implicitDefinition = try state.withLock { state -> ServiceDefinition? in
+        let implicitDefinition = try mutate { state -> ServiceDefinition? in
             try Self.checkKind(instance, of: state.services[service], service: service)
             guard !instance.ephemeral, state.services[service]?.definition == nil else { return nil }
             return ServiceDefinition(key: service, ephemeral: false)
@@ -48,7 +50,7 @@ extension Registry {
         let now = clock.now
         let date = clock.wallNow
         let apply: @Sendable () -> HealthTransition? = {
-            self.state.withLock { state in
+            self.mutate { state in
                 if let implicitDefinition, state.services[service]?.definition == nil {
                     state.services[service, default: ServiceEntry()].definition = implicitDefinition
                 }
@@ -61,7 +63,7 @@ extension Registry {
                     health.serverCheck = previous.health.serverCheck
                     health.declaredCheck = previous.health.declaredCheck
                 }
-                var entry = InstanceEntry(instance: instance, health: health, beat: beat, lastBeat: now)
+                var entry = InstanceEntry(instance: instance, owner: owner, health: health, beat: beat, lastBeat: now)
                 entry.history = previous?.history ?? TransitionHistory()
                 entry.probes = previous?.probes ?? [:]
                 var transition: HealthTransition?
@@ -81,7 +83,7 @@ extension Registry {
         } else {
             var changes: [StoreChange] = []
             if let implicitDefinition { changes.append(.putService(implicitDefinition)) }
-            let manualDown = state.withLock {
+            let manualDown = mutate {
                 $0.services[service]?.instances[Address(ip: instance.ip, port: instance.port)]?.health.manualDown
                     ?? false
             }
@@ -96,7 +98,7 @@ extension Registry {
     /// Removes an instance; unknown instances are not an error (as in Nacos).
     public func deregister(service: ServiceKey, ip: String, port: Int) async throws {
         let key = InstanceKey(service: service, ip: ip, port: port)
-        let existing = state.withLock { $0.services[service]?.instances[Address(ip: ip, port: port)] }
+        let existing = mutate { $0.services[service]?.instances[Address(ip: ip, port: port)] }
         guard let existing else { return }
         if existing.instance.ephemeral {
             publish(remove(key, reason: "deregistered"))
@@ -114,7 +116,7 @@ extension Registry {
         async throws
     {
         let key = InstanceKey(service: service, ip: ip, port: port)
-        guard let entry = state.withLock({ $0.services[service]?.instances[Address(ip: ip, port: port)] }) else {
+        guard let entry = mutate({ $0.services[service]?.instances[Address(ip: ip, port: port)] }) else {
             throw RegistryError.instanceNotFound("instance not found: \(ip):\(port) in \(service.groupedName)")
         }
         var updated = entry.instance
@@ -129,7 +131,7 @@ extension Registry {
             ? try BeatTiming(metadata: updated.metadata, defaults: configuration.beatDefaults) : entry.beat
         let final = updated
         let apply: @Sendable () -> Void = {
-            self.state.withLock { state in
+            self.mutate { state in
                 let address = Address(ip: ip, port: port)
                 state.services[service]?.instances[address]?.instance = final
                 state.services[service]?.instances[address]?.beat = beat
@@ -151,7 +153,7 @@ extension Registry {
         let key = InstanceKey(service: service, ip: ip, port: port)
         let now = clock.now
         let date = clock.wallNow
-        let known = state.withLock { state -> (Bool, Duration, HealthTransition?) in
+        let known = mutate { state -> (Bool, Duration, HealthTransition?) in
             let address = Address(ip: ip, port: port)
             guard let entry = state.services[service]?.instances[address] else {
                 return (false, configuration.beatDefaults.interval, nil)
@@ -170,22 +172,20 @@ extension Registry {
             cluster: info.cluster ?? Instance.defaultCluster,
             metadata: info.metadata)
         try await register(instance, in: service)
-        let interval = state.withLock { $0.services[service]?.instances[Address(ip: ip, port: port)]?.beat.interval }
+        let interval = mutate { $0.services[service]?.instances[Address(ip: ip, port: port)]?.beat.interval }
         return BeatReply(code: Self.beatApplied, clientBeatInterval: interval ?? configuration.beatDefaults.interval)
     }
 
     /// Removes an instance from memory and its probes; returns the removal transition.
     func remove(_ key: InstanceKey, reason: String) -> [HealthTransition] {
         let date = clock.wallNow
-        let removed = state.withLock { state -> (InstanceEntry, HealthTransition)? in
+        let removed = mutate { state -> (InstanceEntry, HealthTransition)? in
             let address = Address(ip: key.ip, port: key.port)
             guard let entry = state.services[key.service]?.instances.removeValue(forKey: address) else { return nil }
             for source in entry.probes.keys { state.checkOwners[Self.checkName(key, source)] = nil }
-            if state.services[key.service]?.isEmpty == true {
-                state.services[key.service] = nil
-            } else {
-                state.touch(key.service)
-            }
+            // An emptied service stays a while (see `sweepEmptyServices`), so that its next
+            // revision still increases and subscribers see it empty.
+            state.touch(key.service)
             return (
                 entry,
                 HealthTransition(
@@ -259,5 +259,52 @@ extension Registry {
             }
         }
         return changed
+    }
+}
+
+extension Registry {
+    /// Nacos gRPC's batch semantics: `instances` become the connection's whole set for `service`
+    /// (its other instances there are removed).
+    public func replaceConnectionInstances(connection: String, service: ServiceKey, instances: [Instance]) async throws
+    {
+        for instance in instances {
+            guard instance.ephemeral else {
+                throw RegistryError.invalidInstance("batch registration takes ephemeral instances only")
+            }
+            try Self.validate(instance)
+        }
+        let keep = Set(instances.map { Address(ip: $0.ip, port: $0.port) })
+        let stale = mutate { state in
+            (state.services[service]?.instances ?? [:]).filter {
+                $0.value.owner == .connection(connection) && !keep.contains($0.key)
+            }.keys
+        }
+        for address in stale {
+            publish(
+                remove(InstanceKey(service: service, ip: address.ip, port: address.port), reason: "replaced by batch"))
+        }
+        for instance in instances {
+            try await register(instance, in: service, connection: connection)
+        }
+    }
+
+    /// Removes one instance of a connection's (instances owned by others are left alone).
+    public func deregister(connection: String, service: ServiceKey, ip: String, port: Int) {
+        let owned = mutate {
+            $0.services[service]?.instances[Address(ip: ip, port: port)]?.owner == .connection(connection)
+        }
+        if owned { publish(remove(InstanceKey(service: service, ip: ip, port: port), reason: "deregistered")) }
+    }
+
+    /// Removes every instance a connection owns: the client went away.
+    public func removeConnection(_ connection: String) {
+        let keys = mutate { state in
+            state.services.flatMap { service, entry in
+                entry.instances.filter { $0.value.owner == .connection(connection) }.keys.map {
+                    InstanceKey(service: service, ip: $0.ip, port: $0.port)
+                }
+            }
+        }
+        for key in keys { publish(remove(key, reason: "client connection closed")) }
     }
 }

@@ -35,7 +35,7 @@ extension Registry {
     /// Enabled instances of a service, optionally limited to clusters and to healthy ones,
     /// with the protect threshold applied when the service has one.
     public func list(service: ServiceKey, clusters: [String] = [], healthyOnly: Bool = false) -> ServiceInstances {
-        state.withLock { state in
+        mutate { state in
             let entry = state.services[service]
             let wanted = Set(clusters.filter { !$0.isEmpty })
             let candidates = (entry?.instances.values ?? [:].values)
@@ -63,7 +63,7 @@ extension Registry {
 
     /// One instance, enabled or not, with its true health.
     public func instance(service: ServiceKey, ip: String, port: Int) -> InstanceView? {
-        state.withLock { state in
+        mutate { state in
             guard let entry = state.services[service]?.instances[Address(ip: ip, port: port)] else { return nil }
             return InstanceView(
                 service: service, instance: entry.instance, healthy: entry.health.healthy,
@@ -73,7 +73,7 @@ extension Registry {
 
     /// Every instance of a service, including disabled ones (statuses, catalog).
     public func allInstances(service: ServiceKey) -> [InstanceView] {
-        state.withLock { state in
+        mutate { state in
             (state.services[service]?.instances.values ?? [:].values)
                 .sorted { ($0.instance.ip, $0.instance.port) < ($1.instance.ip, $1.instance.port) }
                 .map {
@@ -86,7 +86,7 @@ extension Registry {
 
     /// A service's settings; services known only through ephemeral instances get default settings.
     public func service(_ key: ServiceKey) -> ServiceDetail? {
-        state.withLock { state in
+        mutate { state in
             guard let entry = state.services[key] else { return nil }
             let definition = entry.definition ?? ServiceDefinition(key: key, ephemeral: true)
             var names = Set(definition.clusters.keys)
@@ -103,7 +103,7 @@ extension Registry {
     public func serviceNames(namespace: String, group: String?, page: Int, pageSize: Int) -> (
         count: Int, names: [String]
     ) {
-        state.withLock { state in
+        mutate { state in
             let names = state.services.keys
                 .filter { $0.namespace == namespace && (group == nil || $0.group == group) }
                 .map(\.name)
@@ -116,7 +116,7 @@ extension Registry {
 
     /// Grouped names of all services per namespace (`namespace` nil = all).
     public func groupedServiceNames(namespace: String?) -> [String: [String]] {
-        state.withLock { state in
+        mutate { state in
             var result: [String: [String]] = [:]
             for key in state.services.keys where namespace == nil || key.namespace == namespace {
                 result[key.namespace, default: []].append(key.groupedName)
@@ -127,7 +127,7 @@ extension Registry {
 
     /// Counts for `/operator/metrics`.
     public func counts() -> (services: Int, instances: Int, healthyInstances: Int) {
-        state.withLock { state in
+        mutate { state in
             let instances = state.services.values.flatMap(\.instances.values)
             return (state.services.count, instances.count, instances.filter(\.health.healthy).count)
         }

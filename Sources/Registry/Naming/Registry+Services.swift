@@ -5,12 +5,12 @@ extension Registry {
     /// Creates a service with its settings (stored durably).
     public func createService(_ definition: ServiceDefinition) async throws {
         try Self.validate(definition)
-        let exists = state.withLock { $0.services[definition.key]?.definition != nil }
+        let exists = mutate { $0.services[definition.key]?.definition != nil }
         guard !exists else {
             throw RegistryError.serviceAlreadyExists("specified service \(definition.key.groupedName) already exists!")
         }
         try await commit([.putService(definition)]) {
-            self.state.withLock { state in
+            self.mutate { state in
                 state.services[definition.key, default: ServiceEntry()].definition = definition
                 state.touch(definition.key)
             }
@@ -21,7 +21,7 @@ extension Registry {
     public func updateService(
         _ key: ServiceKey, _ change: @Sendable (inout ServiceDefinition) -> Void
     ) async throws {
-        guard let current = state.withLock({ $0.services[key] }) else {
+        guard let current = mutate({ $0.services[key] }) else {
             throw RegistryError.serviceNotFound("service \(key.groupedName) not found!")
         }
         var definition =
@@ -33,7 +33,7 @@ extension Registry {
         try Self.validate(definition)
         let final = definition
         try await commit([.putService(final)]) {
-            self.state.withLock { state in
+            self.mutate { state in
                 state.services[key, default: ServiceEntry()].definition = final
                 state.touch(key)
             }
@@ -43,7 +43,7 @@ extension Registry {
 
     /// Deletes a service that has no instances.
     public func deleteService(_ key: ServiceKey) async throws {
-        guard let entry = state.withLock({ $0.services[key] }) else {
+        guard let entry = mutate({ $0.services[key] }) else {
             throw RegistryError.serviceNotFound("service \(key.groupedName) not found!")
         }
         guard entry.instances.isEmpty else {
@@ -51,7 +51,7 @@ extension Registry {
                 "Service \(key.groupedName) is not empty, can't be delete. Please unregister instance first")
         }
         try await commit([.deleteService(key)]) {
-            self.state.withLock { state in
+            self.mutate { state in
                 if state.services[key]?.instances.isEmpty == true { state.services[key] = nil }
             }
         }
@@ -68,7 +68,7 @@ extension Registry {
     }
 
     private func resyncProbes(of service: ServiceKey) {
-        let keys = state.withLock { state in
+        let keys = mutate { state in
             (state.services[service]?.instances.keys ?? [:].keys).map {
                 InstanceKey(service: service, ip: $0.ip, port: $0.port)
             }
@@ -92,7 +92,7 @@ extension Registry {
     // MARK: Namespaces
 
     public func namespaces() -> [Namespace] {
-        state.withLock { state in
+        mutate { state in
             state.namespaces.values.sorted {
                 ($0.id == ServiceKey.defaultNamespace ? 0 : 1, $0.id) < (
                     $1.id == ServiceKey.defaultNamespace ? 0 : 1, $1.id
@@ -107,29 +107,29 @@ extension Registry {
         else {
             throw RegistryError.invalidParameter("namespaceId [\(namespace.id)] mismatch the pattern")
         }
-        guard state.withLock({ $0.namespaces[namespace.id] == nil }) else {
+        guard mutate({ $0.namespaces[namespace.id] == nil }) else {
             throw RegistryError.namespaceAlreadyExists("the namespaceId is existed, namespaceId: \(namespace.id)")
         }
         try await commit([.putNamespace(namespace)]) {
-            self.state.withLock { $0.namespaces[namespace.id] = namespace }
+            self.mutate { $0.namespaces[namespace.id] = namespace }
         }
     }
 
     public func updateNamespace(_ namespace: Namespace) async throws {
-        guard state.withLock({ $0.namespaces[namespace.id] != nil }) else {
+        guard mutate({ $0.namespaces[namespace.id] != nil }) else {
             throw RegistryError.namespaceNotFound("namespace \(namespace.id) does not exist")
         }
         try await commit([.putNamespace(namespace)]) {
-            self.state.withLock { $0.namespaces[namespace.id] = namespace }
+            self.mutate { $0.namespaces[namespace.id] = namespace }
         }
     }
 
     public func deleteNamespace(_ id: String) async throws {
-        guard id != ServiceKey.defaultNamespace, state.withLock({ $0.namespaces[id] != nil }) else {
+        guard id != ServiceKey.defaultNamespace, mutate({ $0.namespaces[id] != nil }) else {
             throw RegistryError.namespaceNotFound("namespace \(id) does not exist")
         }
         try await commit([.deleteNamespace(id)]) {
-            _ = self.state.withLock { $0.namespaces.removeValue(forKey: id) }
+            _ = self.mutate { $0.namespaces.removeValue(forKey: id) }
         }
     }
 }

@@ -22,6 +22,8 @@ public final class Registry: Service, Sendable {
         public var clusterCheckTimeout: Duration
         /// Soft failures in a row before unhealthy, and successes before healthy again (Nacos's `checkTimes` 3).
         public var clusterCheckTimes: Int
+        /// How long a service with neither settings nor instances is kept before it is forgotten.
+        public var emptyServiceRetention: Duration = .seconds(60)
 
         public init(
             beatDefaults: BeatTiming = .nacosDefault, sweepInterval: Duration = .seconds(1),
@@ -45,6 +47,7 @@ public final class Registry: Service, Sendable {
     let state = Mutex(RegistryState())
     let checks: HealthEngine
     let transitions = EventBroadcaster<HealthTransition>()
+    let serviceChanges = EventBroadcaster<ServiceKey>()
 
     public init(
         configuration: Configuration = Configuration(), store: any RegistryStore, probes: any ProbeFactory,
@@ -68,7 +71,7 @@ public final class Registry: Service, Sendable {
         let snapshot = try await store.load()
         let now = clock.now
         var keys: [InstanceKey] = []
-        state.withLock { state in
+        mutate { state in
             for namespace in snapshot.namespaces { state.namespaces[namespace.id] = namespace }
             for definition in snapshot.services {
                 state.services[definition.key, default: ServiceEntry()].definition = definition
@@ -78,7 +81,8 @@ public final class Registry: Service, Sendable {
                 var health = InstanceHealth(registered: stored.instance.registeredHealthy)
                 health.manualDown = stored.manualDown
                 let entry = InstanceEntry(
-                    instance: stored.instance, health: health, beat: configuration.beatDefaults, lastBeat: now)
+                    instance: stored.instance, owner: .persistent, health: health, beat: configuration.beatDefaults,
+                    lastBeat: now)
                 state.services[stored.service, default: ServiceEntry()].instances[
                     Address(ip: stored.instance.ip, port: stored.instance.port)] = entry
                 state.touch(stored.service)
@@ -113,6 +117,21 @@ public final class Registry: Service, Sendable {
     /// Every health transition from now on (a slow reader loses the oldest, never blocks the registry).
     public func healthTransitions(bufferSize: Int = 4096) -> AsyncStream<HealthTransition> {
         transitions.subscribe(bufferSize: bufferSize)
+    }
+
+    /// Every service change from now on (instances, health, settings), for pushing to subscribers.
+    public func serviceChangeStream(bufferSize: Int = 65536) -> AsyncStream<ServiceKey> {
+        serviceChanges.subscribe(bufferSize: bufferSize)
+    }
+
+    /// Runs `body` under the state lock, then announces the services it changed.
+    func mutate<T>(_ body: (inout RegistryState) throws -> T) rethrows -> T {
+        let (result, changed) = try state.withLock { state in
+            let result = try body(&state)
+            return (result, state.drainChanges())
+        }
+        for service in changed { serviceChanges.publish(service) }
+        return result
     }
 
     func publish(_ transitions: [HealthTransition]) {

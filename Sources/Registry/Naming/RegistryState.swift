@@ -13,9 +13,20 @@ enum CheckSource: String, Sendable {
     case declared
 }
 
+/// What keeps an instance registered.
+public enum InstanceOwner: Sendable, Equatable {
+    /// An ephemeral instance kept alive by HTTP beats.
+    case beats
+    /// An ephemeral instance owned by a client connection (Nacos gRPC): it goes with the connection.
+    case connection(String)
+    /// A persistent instance: stays until deregistered.
+    case persistent
+}
+
 /// One instance and everything the registry tracks about it.
 struct InstanceEntry: Sendable {
     var instance: Instance
+    var owner: InstanceOwner
     var health: InstanceHealth
     var beat: BeatTiming
     /// Monotonic time of the last beat (or of registration).
@@ -43,6 +54,8 @@ struct RegistryState: Sendable {
     var services: [ServiceKey: ServiceEntry] = [:]
     /// Engine check name → the instance and probe it belongs to.
     var checkOwners: [String: (InstanceKey, CheckSource)] = [:]
+    /// Services changed since the last drain, for push subscribers.
+    var changed: Set<ServiceKey> = []
     private var lastRevision: Int64 = 0
 
     /// A strictly increasing revision, based on wall time in milliseconds like Nacos's `lastRefTime`.
@@ -55,6 +68,12 @@ struct RegistryState: Sendable {
     mutating func touch(_ service: ServiceKey) {
         let revision = nextRevision()
         services[service]?.revision = revision
+        changed.insert(service)
+    }
+
+    mutating func drainChanges() -> Set<ServiceKey> {
+        defer { changed.removeAll(keepingCapacity: true) }
+        return changed
     }
 
     /// Changes one health input and returns the transition when the overall verdict changed.

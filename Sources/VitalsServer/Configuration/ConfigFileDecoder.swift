@@ -23,7 +23,8 @@ enum ConfigFileDecoder {
     }
 
     static let topLevelKeys: Set<String> = [
-        "host", "port", "dataDir", "logLevel", "shutdownGrace", "maxConnections", "idleTimeout", "checks", "registry",
+        "host", "port", "grpcPort", "dataDir", "logLevel", "shutdownGrace", "maxConnections", "idleTimeout", "checks",
+        "registry",
     ]
     static let registryKeys: Set<String> = [
         "beatInterval", "beatTimeout", "deleteTimeout", "protectThreshold", "clusterCheckInterval",

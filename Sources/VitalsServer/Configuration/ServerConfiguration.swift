@@ -6,6 +6,8 @@ import Registry
 public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8848
+    /// The Nacos gRPC port; `nil` means `port + 1000` (Nacos's offset, which SDKs assume), or 0 when `port` is 0.
+    public var grpcPort: Int?
     public var dataDirectory: String = "./vitals-data"
     public var logLevel: Logger.Level = .info
     /// Time the server keeps answering, with a failing `shuttingDown` check, after SIGTERM.
@@ -24,6 +26,7 @@ public struct ServerConfiguration: Sendable {
     public struct File: Decodable, Sendable {
         public var host: String?
         public var port: Int?
+        public var grpcPort: Int?
         public var dataDir: String?
         public var logLevel: String?
         public var shutdownGrace: String?
@@ -53,6 +56,7 @@ public struct ServerConfiguration: Sendable {
     public struct Overrides: Sendable {
         public var host: String?
         public var port: Int?
+        public var grpcPort: Int?
         public var dataDir: String?
         public var logLevel: String?
         public var shutdownGrace: String?
@@ -70,6 +74,12 @@ public struct ServerConfiguration: Sendable {
                 }
                 overrides.port = parsed
             }
+            if let port = env["VITALS_GRPC_PORT"] {
+                guard let parsed = Int(port) else {
+                    throw ConfigurationError("VITALS_GRPC_PORT must be a number, got '\(port)'")
+                }
+                overrides.grpcPort = parsed
+            }
             overrides.dataDir = env["VITALS_DATA_DIR"]
             overrides.logLevel = env["VITALS_LOG_LEVEL"]
             overrides.shutdownGrace = env["VITALS_SHUTDOWN_GRACE"]
@@ -84,6 +94,7 @@ public struct ServerConfiguration: Sendable {
             try config.apply(
                 host: file.host, port: file.port, dataDir: file.dataDir, logLevel: file.logLevel,
                 shutdownGrace: file.shutdownGrace)
+            try config.applyGRPCPort(file.grpcPort)
             if let maxConnections = file.maxConnections {
                 guard maxConnections > 0 else { throw ConfigurationError("maxConnections must be positive") }
                 config.maxConnections = maxConnections
@@ -96,7 +107,13 @@ public struct ServerConfiguration: Sendable {
             try config.apply(
                 host: overrides.host, port: overrides.port, dataDir: overrides.dataDir, logLevel: overrides.logLevel,
                 shutdownGrace: overrides.shutdownGrace)
+            try config.applyGRPCPort(overrides.grpcPort)
             config.checks += try overrides.checks.map(CheckDeclaration.init(flag:))
+        }
+        guard (0...65535).contains(config.effectiveGRPCPort) else {
+            throw ConfigurationError(
+                "the gRPC port would be \(config.effectiveGRPCPort) (HTTP port + 1000); set grpcPort (--grpc-port) explicitly"
+            )
         }
         var seen = Set<String>()
         for check in config.checks {
@@ -131,6 +148,17 @@ public struct ServerConfiguration: Sendable {
             self.logLevel = level
         }
         if let shutdownGrace { self.shutdownGrace = try DurationText.parse(shutdownGrace) }
+    }
+
+    private mutating func applyGRPCPort(_ port: Int?) throws {
+        guard let port else { return }
+        guard (0...65535).contains(port) else { throw ConfigurationError("gRPC port \(port) is out of range 0-65535") }
+        grpcPort = port
+    }
+
+    /// The gRPC port to bind.
+    public var effectiveGRPCPort: Int {
+        grpcPort ?? (port == 0 ? 0 : port + 1000)
     }
 
     private mutating func applyRegistry(_ file: RegistryFile) throws {

@@ -1,9 +1,10 @@
-import Hummingbird
 import Registry
 
-/// `instance/list` answers (Nacos's `ServiceInfo`, plus `trueHealthy` per host) written directly as bytes.
-enum ServiceInfoWriter {
-    static func write(_ list: ServiceInstances, into writer: inout JSONWriter) {
+/// Nacos's `ServiceInfo` (plus `trueHealthy` per host), written directly as bytes.
+/// HTTP lists name the service `group@@name`; gRPC answers and pushes use the plain name,
+/// which the Python SDK needs to match its cache.
+public enum ServiceInfoWriter {
+    public static func write(_ list: ServiceInstances, groupedName: Bool, into writer: inout JSONWriter) {
         writer.object { w in
             w.key("allIPs")
             w.value(false)
@@ -22,7 +23,7 @@ enum ServiceInfoWriter {
             w.key("lastRefTime")
             w.value(list.lastRefTime)
             w.key("name")
-            w.value(list.service.groupedName)
+            w.value(groupedName ? list.service.groupedName : list.service.name)
             w.key("reachProtectionThreshold")
             w.value(list.reachProtectionThreshold)
             w.key("valid")
@@ -30,7 +31,7 @@ enum ServiceInfoWriter {
         }
     }
 
-    static func writeHost(_ view: InstanceView, into writer: inout JSONWriter) {
+    public static func writeHost(_ view: InstanceView, into writer: inout JSONWriter) {
         writer.object { w in
             w.key("clusterName")
             w.value(view.instance.cluster)
@@ -66,25 +67,12 @@ enum ServiceInfoWriter {
             w.value(view.instance.weight)
         }
     }
+}
 
-    /// The list as a response: raw for v1, in the envelope for v2.
-    static func response(_ list: ServiceInstances, version: NacosAPIVersion) -> Response {
-        var writer = JSONWriter(capacity: 256 + list.hosts.count * 400)
-        switch version {
-        case .v1:
-            write(list, into: &writer)
-        case .v2:
-            writer.object { w in
-                w.key("code")
-                w.value(0)
-                w.key("message")
-                w.value("success")
-                w.key("data")
-                write(list, into: &w)
-            }
-        }
-        return Response(
-            status: .ok, headers: [.contentType: "application/json;charset=UTF-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+extension Duration {
+    /// Whole milliseconds, the unit of Nacos's timing fields.
+    public var nacosMillis: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

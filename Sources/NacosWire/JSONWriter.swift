@@ -1,66 +1,66 @@
 /// Writes JSON straight into bytes, for the hot read paths (instance lists) where Foundation's
 /// `JSONEncoder` costs more than everything else in the request.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
     /// One entry per open container: whether it has no element yet.
     private var empty: [Bool] = []
     private var afterKey = false
 
-    init(capacity: Int = 1024) {
+    public init(capacity: Int = 1024) {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func object(_ body: (inout JSONWriter) -> Void) {
+    public mutating func object(_ body: (inout JSONWriter) -> Void) {
         open(UInt8(ascii: "{"))
         body(&self)
         close(UInt8(ascii: "}"))
     }
 
-    mutating func array(_ body: (inout JSONWriter) -> Void) {
+    public mutating func array(_ body: (inout JSONWriter) -> Void) {
         open(UInt8(ascii: "["))
         body(&self)
         close(UInt8(ascii: "]"))
     }
 
-    mutating func key(_ name: String) {
+    public mutating func key(_ name: String) {
         separate()
         writeString(name)
         bytes.append(UInt8(ascii: ":"))
         afterKey = true
     }
 
-    mutating func value(_ string: String) {
+    public mutating func value(_ string: String) {
         separate()
         writeString(string)
     }
 
-    mutating func value(_ number: Int) {
+    public mutating func value(_ number: Int) {
         separate()
         bytes.append(contentsOf: String(number).utf8)
     }
 
-    mutating func value(_ number: Int64) {
+    public mutating func value(_ number: Int64) {
         separate()
         bytes.append(contentsOf: String(number).utf8)
     }
 
     /// Doubles as Java prints them for whole numbers (`1.0`), shortest round-trip otherwise.
-    mutating func value(_ number: Double) {
+    public mutating func value(_ number: Double) {
         separate()
         bytes.append(contentsOf: (number.isFinite ? number.description : "0.0").utf8)
     }
 
-    mutating func value(_ flag: Bool) {
+    public mutating func value(_ flag: Bool) {
         separate()
         bytes.append(contentsOf: (flag ? "true" : "false").utf8)
     }
 
-    mutating func null() {
+    public mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)
     }
 
-    mutating func value(_ map: [String: String]) {
+    public mutating func value(_ map: [String: String]) {
         object { writer in
             for key in map.keys.sorted() {
                 writer.key(key)

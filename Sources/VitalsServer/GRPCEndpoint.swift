@@ -1,0 +1,53 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import NacosGRPC
+import ServiceLifecycle
+
+/// The gRPC port: the Nacos 2.x protocol and its background work, served until shutdown.
+struct GRPCEndpoint: Service {
+    let server: GRPCServer<HTTP2ServerTransport.Posix>
+    let nacos: NacosGRPCProtocol
+    let onListening: @Sendable (Int) async -> Void
+    let logger: Logger
+
+    init(
+        host: String, port: Int, nacos: NacosGRPCProtocol, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void
+    ) {
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: host, port: port),
+            transportSecurity: .plaintext,
+            config: .defaults { config in
+                // Accept client keepalive pings every 10 s, even between calls (Python pings every 60 s).
+                config.connection.keepalive.clientBehavior = .init(
+                    minPingIntervalWithoutCalls: .seconds(10), allowWithoutCalls: true)
+                config.rpc.maxRequestPayloadSize = 10 * 1024 * 1024
+            })
+        self.server = GRPCServer(transport: transport, services: nacos.services)
+        self.nacos = nacos
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                try await withGracefulShutdownHandler {
+                    try await server.serve()
+                } onGracefulShutdown: {
+                    server.beginGracefulShutdown()
+                }
+            }
+            group.addTask {
+                await cancelWhenGracefulShutdown { await nacos.run() }
+            }
+            group.addTask {
+                let address = try await server.listeningAddress
+                let port = address?.ipv4?.port ?? address?.ipv6?.port ?? 0
+                logger.notice("Vitals gRPC listening", metadata: ["port": "\(port)"])
+                await onListening(port)
+            }
+        }
+    }
+}
