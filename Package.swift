@@ -118,6 +118,16 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Adapter: grpc.health.v1 for the server and every registry service.
+        .target(
+            name: "GRPCHealth",
+            dependencies: [
+                "Registry", "GRPCHealthWire",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // Adapter: the Nacos naming Open API (v1, v2) over Hummingbird.
         .target(
             name: "NacosHTTP",
@@ -134,6 +144,7 @@ let package = Package(
                 "Registry",
                 "NacosHTTP",
                 "NacosGRPC",
+                "GRPCHealth",
                 "SQLiteStore",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -77,6 +77,17 @@ public final class NacosGRPCProtocol: Sendable {
                 logger.debug("nacos connection closed", metadata: ["connection": "\(id)"])
             }
         }
+        // Bi-streams last as long as their client: end them when the server shuts down.
+        try await cancelWhenGracefulShutdown {
+            try await self.pump(
+                inbound: inbound, outbound: outbound, stream: stream, continuation: continuation, peer: peer)
+        }
+    }
+
+    private func pump(
+        inbound: RPCAsyncSequence<NacosPayload, any Error>, outbound: RPCWriter<NacosPayload>,
+        stream: AsyncStream<NacosPayload>, continuation: AsyncStream<NacosPayload>.Continuation, peer: String
+    ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await payload in stream { try await outbound.write(payload) }

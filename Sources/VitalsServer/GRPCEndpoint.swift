@@ -1,10 +1,11 @@
 import GRPCCore
+import GRPCHealth
 import GRPCNIOTransportHTTP2
 import Logging
 import NacosGRPC
 import ServiceLifecycle
 
-/// The gRPC port: the Nacos 2.x protocol and its background work, served until shutdown.
+/// The gRPC port: the Nacos 2.x protocol with its background work, and grpc.health.v1.
 struct GRPCEndpoint: Service {
     let server: GRPCServer<HTTP2ServerTransport.Posix>
     let nacos: NacosGRPCProtocol
@@ -12,7 +13,7 @@ struct GRPCEndpoint: Service {
     let logger: Logger
 
     init(
-        host: String, port: Int, nacos: NacosGRPCProtocol, logger: Logger,
+        host: String, port: Int, nacos: NacosGRPCProtocol, health: GRPCHealthService, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void
     ) {
         let transport = HTTP2ServerTransport.Posix(
@@ -24,7 +25,7 @@ struct GRPCEndpoint: Service {
                     minPingIntervalWithoutCalls: .seconds(10), allowWithoutCalls: true)
                 config.rpc.maxRequestPayloadSize = 10 * 1024 * 1024
             })
-        self.server = GRPCServer(transport: transport, services: nacos.services)
+        self.server = GRPCServer(transport: transport, services: nacos.services + [health])
         self.nacos = nacos
         self.logger = logger
         self.onListening = onListening

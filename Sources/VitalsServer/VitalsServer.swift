@@ -1,4 +1,5 @@
 import Foundation
+import GRPCHealth
 import HealthChecks
 import HealthProbes
 import Hummingbird
@@ -68,10 +69,15 @@ public struct VitalsServer: Sendable {
             },
             logger: logger
         )
+        // The server as a whole serves over gRPC health when the node health API says ready.
+        let serverReady: @Sendable () -> Bool = { engine.report(kinds: [.readiness, .health]).healthy }
         let grpc = GRPCEndpoint(
             host: host, port: configuration.effectiveGRPCPort,
-            nacos: NacosGRPCProtocol(registry: registry, logger: logger), logger: logger, onListening: onGRPCListening)
-        let group = ServiceGroup(
+            nacos: NacosGRPCProtocol(registry: registry, logger: logger),
+            health: GRPCHealthService(
+                source: HealthStatusSource(registry: registry, serverReady: serverReady), registry: registry),
+            logger: logger, onListening: onGRPCListening)
+        var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 engine, registry, grpc, app,
                 ShutdownDrain(engine: engine, grace: configuration.shutdownGrace, logger: logger),
@@ -80,6 +86,9 @@ public struct VitalsServer: Sendable {
             cancellationSignals: [],
             logger: logger
         )
+        // A service that does not finish its graceful shutdown in time is cancelled.
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace + .seconds(10)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         prober.closeIdleConnections()
     }
