@@ -65,3 +65,10 @@ public struct DNSCheckDetails: Encodable, Sendable {
     public let host: String
     public let addresses: [String]
 }
+
+/// Blocking name resolution on NIO's thread pool, shared by checks that need addresses first.
+enum NIOThreadPoolResolver {
+    static func resolve(_ host: String) async throws -> [String] {
+        try await NIOThreadPool.singleton.runIfActive { try DNSCheck.resolve(host) }
+    }
+}

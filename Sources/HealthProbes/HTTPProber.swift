@@ -64,7 +64,9 @@ public final class HTTPProber: Sendable {
         verifyTLS: Bool = true
     ) async throws -> HTTPProbeResponse {
         let target = request.target
-        guard target.scheme != .tcp else { throw ProbeError.invalidTarget("\(target) is not an HTTP URL") }
+        guard target.scheme == .http || target.scheme == .https else {
+            throw ProbeError.invalidTarget("\(target) is not an HTTP URL")
+        }
         try configuration.policy.check(host: target.host, target: target.authority)
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let pool = pool(for: PoolKey(target: target.authority, tls: target.scheme == .https, verifyTLS: verifyTLS))

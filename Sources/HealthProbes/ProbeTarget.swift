@@ -3,7 +3,7 @@ import Foundation
 /// A parsed `http://`, `https://` or `tcp://` address a probe is pointed at.
 public struct ProbeTarget: Sendable, Hashable, CustomStringConvertible {
     public enum Scheme: String, Sendable, Hashable {
-        case http, https, tcp
+        case http, https, tcp, grpc
     }
 
     public let scheme: Scheme
@@ -25,7 +25,7 @@ public struct ProbeTarget: Sendable, Hashable, CustomStringConvertible {
             throw ProbeError.invalidTarget("'\(text)' is not a URL")
         }
         guard let scheme = Scheme(rawValue: rawScheme) else {
-            throw ProbeError.invalidTarget("unsupported scheme '\(rawScheme)' (use http, https or tcp)")
+            throw ProbeError.invalidTarget("unsupported scheme '\(rawScheme)' (use http, https, tcp or grpc)")
         }
         guard var host = components.host, !host.isEmpty else {
             throw ProbeError.invalidTarget("'\(text)' has no host")
@@ -35,7 +35,7 @@ public struct ProbeTarget: Sendable, Hashable, CustomStringConvertible {
             switch scheme {
             case .http: 80
             case .https: 443
-            case .tcp: nil
+            case .tcp, .grpc: nil
             }
         guard let port = components.port ?? defaultPort else {
             throw ProbeError.invalidTarget("'\(text)' needs a port")

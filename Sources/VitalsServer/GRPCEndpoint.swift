@@ -17,7 +17,8 @@ struct GRPCEndpoint: Service {
         onListening: @escaping @Sendable (Int) async -> Void
     ) {
         let transport = HTTP2ServerTransport.Posix(
-            address: .ipv4(host: host, port: port),
+            address: host.contains(":")
+                ? .ipv6(host: host, port: port) : .ipv4(host: host == "localhost" ? "127.0.0.1" : host, port: port),
             transportSecurity: .plaintext,
             config: .defaults { config in
                 // Accept client keepalive pings every 10 s, even between calls (Python pings every 60 s).

@@ -160,3 +160,32 @@ struct RegistryProbeSafetyTests {
         }
     }
 }
+
+@Suite("Registry: declared gRPC checks", .timeLimit(.minutes(1)))
+struct RegistryGRPCCheckTests {
+    @Test("an instance declaring a gRPC check flips with its target's serving status")
+    func grpcDeclaredCheck() async throws {
+        let target = TestGRPCHealthServer(["payments": .serving])
+        let grpcPort = try await target.start()
+        defer { target.stop() }
+        try await withServer { client in
+            let metadata =
+                #"{"vitals.check.type":"GRPC","vitals.check.port":"\#(grpcPort)","vitals.check.service":"payments","vitals.check.interval":"200"}"#
+                .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let response = try await client.request(
+                .POST, "/nacos/v2/ns/instance", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: "serviceName=payments&ip=127.0.0.1&port=9000&metadata=\(metadata)")
+            #expect(response.status == 200)
+            func healthy() async throws -> Bool? {
+                let list = try TestClient.object(
+                    try await client.get("/nacos/v1/ns/instance/list?serviceName=payments"))
+                return (list["hosts"] as? [[String: Any]])?.first?["trueHealthy"] as? Bool
+            }
+            #expect(try await eventually { try await healthy() == true })
+            target.set("payments", .notServing)
+            #expect(try await eventually { try await healthy() == false })
+            target.set("payments", .serving)
+            #expect(try await eventually { try await healthy() == true })
+        }
+    }
+}

@@ -3,7 +3,7 @@
 ///
 /// | key | meaning | default |
 /// | --- | --- | --- |
-/// | `vitals.check.type` | `HTTP`, `HTTPS`, `TCP` or `NONE` | — (no check) |
+/// | `vitals.check.type` | `HTTP`, `HTTPS`, `TCP`, `GRPC` or `NONE` | — (no check) |
 /// | `vitals.check.path` | HTTP path | `/` |
 /// | `vitals.check.port` | port to probe | the instance port |
 /// | `vitals.check.interval` | milliseconds between runs | 5000 |
@@ -11,6 +11,7 @@
 /// | `vitals.check.expected-status` | codes and ranges, e.g. `200-299,304` | `200-399` |
 /// | `vitals.check.headers` | `Name:value` pairs separated by `|` | none |
 /// | `vitals.check.rise` / `vitals.check.fall` | successes / failures in a row to change state | 1 / 1 |
+/// | `vitals.check.service` | gRPC health service name | `""` (the whole server) |
 public enum DeclaredCheck {
     public static let prefix = "vitals.check."
 
@@ -35,11 +36,9 @@ public enum DeclaredCheck {
             kind = .http(
                 scheme: type.lowercased(), path: path, headers: try headers(metadata[prefix + "headers"]),
                 expectedStatus: metadata[prefix + "expected-status"] ?? "200-399")
-        case "GRPC":
-            throw RegistryError.invalidMetadata(
-                "metadata \(prefix)type GRPC is not available yet (it comes with gRPC support); use HTTP, HTTPS or TCP")
+        case "GRPC": kind = .grpc(service: metadata[prefix + "service"] ?? "")
         default:
-            throw RegistryError.invalidMetadata("metadata \(prefix)type must be HTTP, HTTPS, TCP or NONE")
+            throw RegistryError.invalidMetadata("metadata \(prefix)type must be HTTP, HTTPS, TCP, GRPC or NONE")
         }
         return ProbeSpec(
             kind: kind,

@@ -6,6 +6,8 @@ public struct ProbeSpec: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case tcp
         case http(scheme: String, path: String, headers: [String: String], expectedStatus: String)
+        /// `grpc.health.v1.Health/Check` for `service` (`""`: the whole server).
+        case grpc(service: String)
     }
 
     public var kind: Kind

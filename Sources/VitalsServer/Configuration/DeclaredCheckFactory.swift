@@ -30,6 +30,13 @@ struct DeclaredCheckFactory {
         switch target.scheme {
         case .tcp:
             return (TCPCheck(name: declaration.name, target: target, timeout: timeout), kind, options)
+        case .grpc:
+            // grpc://host:port/service — the path names the health service ("" when absent).
+            let service = String(target.pathAndQuery.dropFirst())
+            return (
+                GRPCHealthCheck(name: declaration.name, target: target, service: service, timeout: timeout), kind,
+                options
+            )
         case .http, .https:
             let configuration = try httpConfiguration(declaration, target: target, timeout: timeout, context: context)
             return (HTTPCheck(name: declaration.name, configuration: configuration, prober: prober), kind, options)

@@ -24,6 +24,10 @@ struct RegistryProbes: ProbeFactory {
                 verifyTLS: false)
             let http = HTTPCheck(name: name, configuration: configuration, prober: prober)
             return spec.nacosFailureRules ? NacosRulesCheck(inner: http) : http
+        case .grpc(let service):
+            return GRPCHealthCheck(
+                name: name, target: ProbeTarget(scheme: .grpc, host: spec.host, port: spec.port), service: service,
+                timeout: spec.timeout)
         }
     }
 }
