@@ -15,6 +15,8 @@ final class Connections: Sendable {
     }
 
     private let state = Mutex<[String: Connection]>([:])
+    /// Connection id → peer, so pushes find their stream without a scan.
+    private let peers = Mutex<[String: String]>([:])
 
     /// The connection id for a peer, made on first sight: `<epochMillis>_<ip>_<port>` as Nacos does.
     func id(for peer: String) -> String {
@@ -26,6 +28,7 @@ final class Connections: Sendable {
             let millis = Int64(Date().timeIntervalSince1970 * 1000)
             let id = "\(millis)_\(Self.address(of: peer))"
             connections[peer] = Connection(id: id)
+            peers.withLock { $0[id] = peer }
             return id
         }
     }
@@ -68,19 +71,18 @@ final class Connections: Sendable {
 
     /// Removes a peer's connection; returns its id when it was registered.
     func remove(_ peer: String) -> String? {
-        state.withLock { connections in
-            guard let removed = connections.removeValue(forKey: peer) else { return nil }
-            removed.outbound?.finish()
-            return removed.id
-        }
+        let removed = state.withLock { $0.removeValue(forKey: peer) }
+        guard let removed else { return nil }
+        removed.outbound?.finish()
+        peers.withLock { $0[removed.id] = nil }
+        return removed.id
     }
 
     /// Sends a payload on a connection's bi-stream; false when it has none.
     @discardableResult
     func send(_ payload: NacosPayload, to id: String) -> Bool {
-        let outbound = state.withLock { connections in
-            connections.values.first { $0.id == id }?.outbound
-        }
+        guard let peer = peers.withLock({ $0[id] }) else { return false }
+        let outbound = state.withLock { $0[peer]?.outbound }
         guard let outbound else { return false }
         if case .enqueued = outbound.yield(payload) { return true }
         return false
@@ -90,9 +92,16 @@ final class Connections: Sendable {
     /// `grace` after it are closed (their streams end, which removes their instances).
     func detectIdle(idle: Duration, grace: Duration, request: (String) -> NacosPayload) {
         let now = ContinuousClock.now
+        var forgotten: [String] = []
         let actions = state.withLock { connections -> [(AsyncStream<NacosPayload>.Continuation, NacosPayload?)] in
             var actions: [(AsyncStream<NacosPayload>.Continuation, NacosPayload?)] = []
             for (peer, connection) in connections {
+                // Peers that only made unary calls and never set up a stream are forgotten when idle.
+                if !connection.registered, now - connection.lastActive > idle {
+                    connections[peer] = nil
+                    forgotten.append(connection.id)
+                    continue
+                }
                 guard connection.registered, let outbound = connection.outbound else { continue }
                 if let sent = connection.detectionSentAt {
                     if now - sent > grace { actions.append((outbound, nil)) }
@@ -102,6 +111,9 @@ final class Connections: Sendable {
                 }
             }
             return actions
+        }
+        peers.withLock { peers in
+            for id in forgotten { peers[id] = nil }
         }
         for (outbound, payload) in actions {
             if let payload { outbound.yield(payload) } else { outbound.finish() }
