@@ -134,6 +134,10 @@ struct NacosEndpointTests {
             Call(
                 .PUT, "/nacos/v2/ns/health/instance", "serviceName=shop&ip=127.0.0.1&port=1&healthy=true", 404,
                 [#""code":21003"#]),
+            Call(.PUT, "/nacos/v1/ns/health/instance", "serviceName=shop&ip=127.0.0.1&port=9001", 400, ["healthy"]),
+            Call(
+                .PUT, "/nacos/v2/ns/health/instance", "serviceName=shop&ip=127.0.0.1&port=9001&healthy=true", 200,
+                [#""data":"ok""#]),
             Call(.GET, "/nacos/v1/ns/health/server", "", 200, ["healthy"]),
             Call(.GET, "/nacos/v1/ns/health/checkers", "", 200, [#""HTTP":{"#, #""TCP":{"type":"TCP"}"#]),
         ])
@@ -201,6 +205,12 @@ struct NacosEndpointTests {
             Call(
                 .GET, "/nacos/v1/ns/catalog/services?pageNo=1&pageSize=10", "", 200,
                 [#""serviceList":[{"#, #""ipCount":1"#]),
+            Call(.GET, "/nacos/v1/ns/catalog/services?pageNo=x", "", 400, ["pageNo"]),
+            Call(
+                .GET, "/vitals/v1/ns/instance/history?serviceName=pay&ip=127.0.0.1&port=9001", "", 200, ["registered"]),
+            Call(
+                .GET, "/vitals/v1/ns/instance/history?serviceName=pay&ip=127.0.0.1&port=1", "", 404, [#""code":21003"#]),
+            Call(.GET, "/nacos/v1/ns/service/names?namespaceId=other", "", 200, [#""count":0"#]),
             Call(.GET, "/nacos/v1/ns/operator/metrics", "", 200, [#""status":"UP""#]),
             Call(.GET, "/nacos/v2/ns/operator/metrics?onlyStatus=false", "", 200, [#""instanceCount":1"#]),
             Call(.GET, "/nacos/v1/ns/operator/metrics?onlyStatus=perhaps", "", 400, ["boolean"]),
@@ -247,5 +257,41 @@ struct NacosEndpointTests {
                 .POST, "/nacos/v2/ns/instance",
                 "serviceName=s&ip=127.0.0.1&port=1&namespaceId=" + String(repeating: "n", count: 65), 400),
         ])
+    }
+}
+
+/// Every service-scoped route in both API versions refuses a malformed service name with 400,
+/// and a missing one with 400 naming the parameter.
+@Suite("Nacos endpoints: bad service names in every route and version", .timeLimit(.minutes(2)))
+struct NacosBadNameTests {
+    static let routes: [(HTTPMethod, String)] = [
+        (.POST, "instance"), (.DELETE, "instance"), (.PUT, "instance"), (.PATCH, "instance"), (.GET, "instance"),
+        (.GET, "instance/list"), (.PUT, "instance/beat"), (.PUT, "health"), (.PUT, "health/instance"),
+        (.POST, "service"), (.DELETE, "service"), (.PUT, "service"), (.GET, "service"),
+        (.PUT, "instance/metadata/batch"), (.DELETE, "instance/metadata/batch"), (.GET, "catalog/instances"),
+    ]
+
+    @Test("malformed and missing service names", arguments: ["v1", "v2"])
+    func badNames(version: String) async throws {
+        try await withServer { client in
+            for (method, route) in Self.routes {
+                let path = "/nacos/\(version)/ns/\(route)"
+                let common =
+                    "ip=127.0.0.1&port=1&healthy=true&protectThreshold=0.1&metadata=a%3Db&weight=1&enabled=true"
+                let malformed = try await client.request(
+                    method, path, headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                    body: "serviceName=bad%20name&\(common)")
+                #expect(
+                    malformed.status == 400, "\(method) \(path) malformed -> \(malformed.status) \(malformed.bodyText)")
+                #expect(malformed.bodyText.contains("serviceName"), "\(method) \(path): \(malformed.bodyText)")
+                let missing = try await client.request(
+                    method, path, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: common)
+                #expect(missing.status == 400, "\(method) \(path) missing -> \(missing.status) \(missing.bodyText)")
+                #expect(missing.bodyText.contains("serviceName"), "\(method) \(path): \(missing.bodyText)")
+                if version == "v2" {
+                    #expect(missing.bodyText.contains(#""code":10000"#), "\(method) \(path): \(missing.bodyText)")
+                }
+            }
+        }
     }
 }

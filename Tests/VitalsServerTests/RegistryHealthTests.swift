@@ -60,11 +60,16 @@ struct RegistryHealthTests {
 
             // 500: an unexpected status fails at once (Nacos's rule) for both.
             target.setBehavior(.init(status: 500))
+            let failedAt = ContinuousClock.now
             #expect(try await eventually { try await healthy(client, service: "orders", port: port) == false })
             #expect(try await eventually { try await healthy(client, service: "carts", port: port) == false })
+            // Reported, not asserted: interval 200 ms, a 500 fails at once (polling adds up to 50 ms).
+            print("detection of a 500, both instances: \(ContinuousClock.now - failedAt)")
             // Recovery needs `rise` successes for the cluster checker.
             target.setBehavior(.init(status: 200))
+            let recoveredAt = ContinuousClock.now
             #expect(try await eventually { try await healthy(client, service: "orders", port: port) == true })
+            print("recovery with rise 2 at 200 ms: \(ContinuousClock.now - recoveredAt)")
             #expect(try await eventually { try await healthy(client, service: "carts", port: port) == true })
             // The target stops: refused connections fail at once.
             await target.stop()
