@@ -68,11 +68,18 @@ extension NacosRoutes {
         }
         let start = (page - 1) * size
         let pageItems = start < views.count ? Array(views[start..<min(views.count, start + size)]) : []
-        let hosts = pageItems.map(HostJSON.init)
-        switch version {
-        case .v1: return NacosResponse.json(CatalogInstancesV1JSON(list: hosts, count: views.count))
-        case .v2: return NacosResponse.json(CatalogInstancesV2JSON(instances: hosts, count: views.count))
+        var writer = JSONWriter(capacity: 128 + pageItems.count * 400)
+        writer.object { w in
+            w.key(version == .v1 ? "list" : "instances")
+            w.array { hosts in
+                for view in pageItems { ServiceInfoWriter.writeHost(view, into: &hosts) }
+            }
+            w.key("count")
+            w.value(views.count)
         }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json;charset=UTF-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
     }
 
     func catalogServices(_ p: NacosParameters, _ version: NacosAPIVersion) async throws -> Response {
@@ -158,16 +165,6 @@ struct CatalogServiceJSON: Encodable, Sendable {
                 defaultCheckPort: $0.checkPort, useIPPort4Check: $0.useInstancePort, metadata: $0.metadata)
         }
     }
-}
-
-struct CatalogInstancesV1JSON: Encodable, Sendable {
-    let list: [HostJSON]
-    let count: Int
-}
-
-struct CatalogInstancesV2JSON: Encodable, Sendable {
-    let instances: [HostJSON]
-    let count: Int
 }
 
 struct CatalogServiceRowJSON: Encodable, Sendable {

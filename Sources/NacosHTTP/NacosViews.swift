@@ -2,44 +2,6 @@ import Foundation
 import NacosWire
 import Registry
 
-/// A host in `instance/list` (Nacos's `Instance` JSON), plus `trueHealthy`, Vitals' real verdict
-/// when the protect threshold reports every host healthy.
-struct HostJSON: Encodable, Sendable {
-    let instanceId: String
-    let ip: String
-    let port: Int
-    let weight: Double
-    let healthy: Bool
-    let trueHealthy: Bool
-    let enabled: Bool
-    let ephemeral: Bool
-    let clusterName: String
-    let serviceName: String
-    let metadata: [String: String]
-    let instanceHeartBeatInterval: Int64
-    let instanceHeartBeatTimeOut: Int64
-    let ipDeleteTimeout: Int64
-    let instanceIdGenerator: String?
-
-    init(_ view: InstanceView) {
-        instanceId = view.instanceID
-        ip = view.instance.ip
-        port = view.instance.port
-        weight = view.instance.weight
-        healthy = view.healthy
-        trueHealthy = view.trueHealthy
-        enabled = view.instance.enabled
-        ephemeral = view.instance.ephemeral
-        clusterName = view.instance.cluster
-        serviceName = view.service.groupedName
-        metadata = view.instance.metadata
-        instanceHeartBeatInterval = view.beat.interval.nacosMillis
-        instanceHeartBeatTimeOut = view.beat.unhealthyAfter.nacosMillis
-        ipDeleteTimeout = view.beat.deleteAfter.nacosMillis
-        instanceIdGenerator = view.instance.metadata.isEmpty ? "simple" : nil
-    }
-}
-
 /// `GET /instance`: v1 names the service `service`, v2 `serviceName`.
 struct InstanceDetailJSON: Encodable, Sendable {
     let service: String?

@@ -1,12 +1,12 @@
 """Starts the real Vitals binary on a free 127.0.0.1 port for the whole session."""
 import os
 import socket
-import subprocess
-import tempfile
-import time
-import urllib.request
+import sys
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import vitals_server  # noqa: E402
 
 
 def _free_port():
@@ -18,25 +18,6 @@ def _free_port():
 @pytest.fixture(scope="session")
 def server():
     port = _free_port()
-    data = tempfile.mkdtemp(prefix="vitals-conformance-")
-    config = os.path.join(data, "vitals.yaml")
-    with open(config, "w") as handle:
-        handle.write("registry:\n  sweepInterval: 200ms\n")
-    process = subprocess.Popen(
-        [os.environ["VITALS_BIN"], "serve", "--port", str(port), "--grpc-port", "0", "--data-dir", data + "/data",
-         "--config", config, "--shutdown-grace", "0s", "--log-level", "warning"],
-    )
-    base = f"127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(f"http://{base}/ext/health/readiness", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        process.kill()
-        raise RuntimeError("vitals did not start")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    process, _ = vitals_server.start(port, ["--grpc-port", "0"], "registry:\n  sweepInterval: 200ms\n")
+    yield f"127.0.0.1:{port}"
+    vitals_server.stop(process)

@@ -1,12 +1,12 @@
 """Starts the real Vitals binary with its gRPC port at HTTP port + 1000, as Nacos SDKs expect."""
 import os
 import socket
-import subprocess
-import tempfile
-import time
-import urllib.request
+import sys
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import vitals_server  # noqa: E402
 
 
 def _free(port):
@@ -31,21 +31,6 @@ def _free_pair():
 @pytest.fixture(scope="session")
 def server():
     port = _free_pair()
-    data = tempfile.mkdtemp(prefix="vitals-conformance-v3-")
-    process = subprocess.Popen(
-        [os.environ["VITALS_BIN"], "serve", "--port", str(port), "--data-dir", data + "/data",
-         "--shutdown-grace", "0s", "--log-level", "warning"],
-    )
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ext/health/readiness", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        process.kill()
-        raise RuntimeError("vitals did not start")
+    process, data = vitals_server.start(port)
     yield {"http": port, "data": data}
-    process.terminate()
-    process.wait(timeout=10)
+    vitals_server.stop(process)

@@ -1,0 +1,33 @@
+"""Starts and stops the real Vitals binary for the conformance suites (127.0.0.1 only)."""
+import os
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+
+def start(port, extra_args=(), config_text=None):
+    """Runs `vitals serve` on `port`, waits until it is ready, and returns (process, data_dir)."""
+    data = tempfile.mkdtemp(prefix="vitals-conformance-")
+    args = [os.environ["VITALS_BIN"], "serve", "--port", str(port), "--data-dir", data + "/data",
+            "--shutdown-grace", "0s", "--log-level", "warning", *extra_args]
+    if config_text is not None:
+        config = os.path.join(data, "vitals.yaml")
+        with open(config, "w") as handle:
+            handle.write(config_text)
+        args += ["--config", config]
+    process = subprocess.Popen(args)
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ext/health/readiness", timeout=1) as response:
+                if response.status == 200:
+                    return process, data
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("vitals did not start")
+
+
+def stop(process):
+    process.terminate()
+    process.wait(timeout=15)
