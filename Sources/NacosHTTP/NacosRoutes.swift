@@ -152,7 +152,19 @@ public struct NacosRoutes: Sendable {
         guard let ip = p.optional("ip") ?? info?.ip else { throw NacosError.missing("ip") }
         let port = p.optional("port") != nil ? try p.port() : (info?.port ?? 0)
         let reply = try await registry.beat(service: service, ip: ip, port: port, info: info)
-        return NacosResponse.json(BeatJSON(clientBeatInterval: reply.clientBeatInterval.nacosMillis, code: reply.code))
+        // Beats are the hottest write path: the small answer is written directly.
+        var writer = JSONWriter(capacity: 80)
+        writer.object { w in
+            w.key("clientBeatInterval")
+            w.value(reply.clientBeatInterval.nacosMillis)
+            w.key("code")
+            w.value(reply.code)
+            w.key("lightBeatEnabled")
+            w.value(true)
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json;charset=UTF-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
     }
 
     static func beatInfo(_ text: String) throws -> BeatInfo {

@@ -31,12 +31,6 @@ struct InstanceDetailJSON: Encodable, Sendable {
     }
 }
 
-struct BeatJSON: Encodable, Sendable {
-    let clientBeatInterval: Int64
-    let code: Int
-    let lightBeatEnabled = true
-}
-
 /// A checker as Nacos renders it: `{"type":"TCP"}`, `{"type":"HTTP","path",…}`, `{"type":"NONE"}`.
 struct CheckerJSON: Encodable, Sendable {
     let type: String

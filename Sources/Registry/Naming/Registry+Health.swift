@@ -131,8 +131,12 @@ extension Registry {
                 let healthyNow = mutate {
                     $0.services[key.service]?.instances[Address(ip: key.ip, port: key.port)]?.health.registered ?? true
                 }
+                // Spread first runs over one interval, so thousands of instances loaded or
+                // registered at once do not probe in the same instant.
+                let jitter = Duration.milliseconds(Int64.random(in: 0..<max(1, spec.interval.milliseconds)))
                 let options = CheckOptions(
                     interval: spec.interval,
+                    initialDelay: jitter,
                     timeout: spec.timeout + .milliseconds(250),
                     initiallyPassing: source == .cluster && healthyNow,
                     thresholds: Thresholds(successesBeforePassing: spec.rise, failuresBeforeCritical: spec.fall))
