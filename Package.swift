@@ -218,7 +218,9 @@ let package = Package(
         ),
         .testTarget(
             name: "VitalsServerTests",
-            dependencies: ["VitalsServer", "TestSupport", .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: [
+                "VitalsServer", "TestSupport", "HealthProbes", .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSwift
         ),
     ]

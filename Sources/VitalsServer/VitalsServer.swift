@@ -36,7 +36,7 @@ public struct VitalsServer: Sendable {
         let engine = HealthEngine(logger: logger)
         let lifecycle = LifecycleChecks()
         let heartbeat = RequestHeartbeat()
-        let prober = HTTPProber()
+        let prober = HTTPProber(configuration: .init(policy: configuration.probePolicy))
         try registerNodeChecks(engine: engine, lifecycle: lifecycle, heartbeat: heartbeat)
         try registerDeclaredChecks(engine: engine, prober: prober)
         let registry = try await makeRegistry(prober: prober)
@@ -102,7 +102,8 @@ public struct VitalsServer: Sendable {
             throw ConfigurationError("cannot open the registry database \(path): \(error)")
         }
         let registry = Registry(
-            configuration: configuration.registry, store: store, probes: RegistryProbes(prober: prober),
+            configuration: configuration.registry, store: store,
+            probes: RegistryProbes(prober: prober, policy: configuration.probePolicy),
             logger: logger)
         try await registry.load()
         return registry
@@ -132,7 +133,7 @@ public struct VitalsServer: Sendable {
     }
 
     private func registerDeclaredChecks(engine: HealthEngine, prober: HTTPProber) throws {
-        let factory = DeclaredCheckFactory(prober: prober)
+        let factory = DeclaredCheckFactory(prober: prober, policy: configuration.probePolicy)
         for declaration in configuration.checks {
             let (check, kind, options) = try factory.make(declaration)
             do {

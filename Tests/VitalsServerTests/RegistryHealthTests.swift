@@ -1,4 +1,5 @@
 import Foundation
+import HealthProbes
 import NIOHTTP1
 import TestSupport
 import Testing
@@ -191,6 +192,52 @@ struct RegistryGRPCCheckTests {
             #expect(try await eventually { try await healthy() == false })
             target.set("payments", .serving)
             #expect(try await eventually { try await healthy() == true })
+        }
+    }
+}
+
+@Suite("Probe allow-lists from the configuration", .timeLimit(.minutes(1)))
+struct ProbeAllowListTests {
+    @Test("the probes section parses; bad ranges are refused by name")
+    func parsing() throws {
+        let path = temporaryDirectory() + "/probes.yaml"
+        try "probes:\n  allow: [\"10.0.0.0/8\", \"127.0.0.0/8\"]\n  deny: [\"127.0.0.2/32\"]\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try ServerConfiguration.resolve(
+            file: try ServerConfiguration.loadFile(at: path), environment: .init(), flags: .init())
+        #expect(configuration.probePolicy.refusal(for: "127.0.0.1") == nil)
+        #expect(configuration.probePolicy.refusal(for: "127.0.0.2") != nil)
+        #expect(configuration.probePolicy.refusal(for: "192.0.2.1")?.contains("allow-list") == true)
+        #expect(configuration.probePolicy.refusal(for: "169.254.169.254") != nil)
+        try "probes:\n  allow: [\"nonsense\"]\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            try ServerConfiguration.resolve(
+                file: try ServerConfiguration.loadFile(at: path), environment: .init(), flags: .init())
+        } throws: { error in
+            String(describing: error).contains("probes.allow: 'nonsense'")
+        }
+    }
+
+    @Test("a node check outside the allow-list fails with the reason, without probing")
+    func nodeCheckRefused() async throws {
+        let target = TestHTTPServer()
+        let port = try await target.start()
+        defer { Task { await target.stop() } }
+        let onlyDocumentation: (inout ServerConfiguration) -> Void = { configuration in
+            configuration.probePolicy = ProbePolicy(
+                denied: ProbePolicy.default.denied,
+                allowed: [(try? AddressRange(parsing: "192.0.2.0/24"))].compactMap { $0 })
+        }
+        let check = try CheckDeclaration(flag: "api=http://127.0.0.1:\(port)/;interval=200ms")
+        try await withServer(checks: [check], configure: onlyDocumentation) { client in
+            var error: String?
+            _ = try await eventually {
+                let body = try TestClient.object(try await client.get("/ext/health"))
+                error = ((body["checks"] as? [String: [String: Any]])?["api"])?["error"] as? String
+                return error != nil && error != "not yet run"
+            }
+            #expect(error == "probe to 127.0.0.1:\(port) refused: 127.0.0.1 is outside the probe allow-list")
+            #expect(target.requestsServed == 0)
         }
     }
 }

@@ -7,6 +7,7 @@ struct DeclaredCheckFactory {
     typealias Made = (check: any Check, kind: CheckKind, options: CheckOptions)
 
     let prober: HTTPProber
+    let policy: ProbePolicy
 
     /// Probe deadline margin: the engine's backstop timeout fires a little after the probe's own,
     /// so the result carries the probe's more precise error.
@@ -29,12 +30,14 @@ struct DeclaredCheckFactory {
         }
         switch target.scheme {
         case .tcp:
-            return (TCPCheck(name: declaration.name, target: target, timeout: timeout), kind, options)
+            return (TCPCheck(name: declaration.name, target: target, timeout: timeout, policy: policy), kind, options)
         case .grpc:
             // grpc://host:port/service — the path names the health service ("" when absent).
             let service = String(target.pathAndQuery.dropFirst())
             return (
-                GRPCHealthCheck(name: declaration.name, target: target, service: service, timeout: timeout), kind,
+                GRPCHealthCheck(
+                    name: declaration.name, target: target, service: service, timeout: timeout, policy: policy),
+                kind,
                 options
             )
         case .http, .https:

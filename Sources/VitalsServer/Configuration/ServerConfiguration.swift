@@ -1,4 +1,5 @@
 import Foundation
+import HealthProbes
 import Logging
 import Registry
 
@@ -19,6 +20,8 @@ public struct ServerConfiguration: Sendable {
     public var checks: [CheckDeclaration] = []
     /// Beat timing, protect threshold and cluster-check timing of the naming registry.
     public var registry = Registry.Configuration()
+    /// Addresses health probes (node checks and instance checks) may reach.
+    public var probePolicy = ProbePolicy.default
 
     public init() {}
 
@@ -34,6 +37,14 @@ public struct ServerConfiguration: Sendable {
         public var idleTimeout: String?
         public var checks: [CheckDeclaration]?
         public var registry: RegistryFile?
+        public var probes: ProbesFile?
+    }
+
+    /// The `probes:` section: CIDR ranges probes may not reach (added to the built-in link-local
+    /// and cloud-metadata ranges) and, optionally, the only ranges they may reach.
+    public struct ProbesFile: Decodable, Sendable {
+        public var deny: [String]?
+        public var allow: [String]?
     }
 
     /// The `registry:` section of the config file.
@@ -102,6 +113,7 @@ public struct ServerConfiguration: Sendable {
             if let idle = file.idleTimeout { config.idleTimeout = try DurationText.parse(idle) }
             config.checks = file.checks ?? []
             if let registry = file.registry { try config.applyRegistry(registry) }
+            if let probes = file.probes { try config.applyProbes(probes) }
         }
         for overrides in [environment, flags] {
             try config.apply(
@@ -148,6 +160,21 @@ public struct ServerConfiguration: Sendable {
             self.logLevel = level
         }
         if let shutdownGrace { self.shutdownGrace = try DurationText.parse(shutdownGrace) }
+    }
+
+    private mutating func applyProbes(_ file: ProbesFile) throws {
+        func ranges(_ texts: [String], _ key: String) throws -> [AddressRange] {
+            try texts.map { text in
+                do {
+                    return try AddressRange(parsing: text)
+                } catch {
+                    throw ConfigurationError("probes.\(key): '\(text)' is not an address range (use e.g. 10.0.0.0/8)")
+                }
+            }
+        }
+        probePolicy = ProbePolicy(
+            denied: ProbePolicy.default.denied + (try ranges(file.deny ?? [], "deny")),
+            allowed: try file.allow.map { try ranges($0, "allow") })
     }
 
     private mutating func applyGRPCPort(_ port: Int?) throws {

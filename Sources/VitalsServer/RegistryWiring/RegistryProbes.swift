@@ -6,12 +6,14 @@ import Registry
 /// Makes the registry's instance probes from HealthProbes' network checks.
 struct RegistryProbes: ProbeFactory {
     let prober: HTTPProber
+    let policy: ProbePolicy
 
     func makeCheck(name: String, spec: ProbeSpec) -> any Check {
         switch spec.kind {
         case .tcp:
             let tcp = TCPCheck(
-                name: name, target: ProbeTarget(scheme: .tcp, host: spec.host, port: spec.port), timeout: spec.timeout)
+                name: name, target: ProbeTarget(scheme: .tcp, host: spec.host, port: spec.port), timeout: spec.timeout,
+                policy: policy)
             return spec.nacosFailureRules ? NacosRulesCheck(inner: tcp) : tcp
         case .http(let scheme, let path, let headers, let expectedStatus):
             let expectation = (try? StatusExpectation(parsing: expectedStatus)) ?? .successOrRedirect
@@ -27,7 +29,7 @@ struct RegistryProbes: ProbeFactory {
         case .grpc(let service):
             return GRPCHealthCheck(
                 name: name, target: ProbeTarget(scheme: .grpc, host: spec.host, port: spec.port), service: service,
-                timeout: spec.timeout)
+                timeout: spec.timeout, policy: policy)
         }
     }
 }
