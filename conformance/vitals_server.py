@@ -6,18 +6,20 @@ import time
 import urllib.request
 
 
-def start(port, extra_args=(), config_text=None):
-    """Runs `vitals serve` on `port`, waits until it is ready, and returns (process, data_dir)."""
-    data = tempfile.mkdtemp(prefix="vitals-conformance-")
-    args = [os.environ["VITALS_BIN"], "serve", "--port", str(port), "--data-dir", data + "/data",
-            "--shutdown-grace", "0s", "--log-level", "warning", *extra_args]
+def start(port, extra_args=(), config_text=None, binary=None, data=None, quiet=False):
+    """Runs `vitals serve` on `port`, waits until it is ready, and returns (process, data_dir).
+    `data` reuses a data directory (restarts); `binary` defaults to $VITALS_BIN."""
+    data = data or tempfile.mkdtemp(prefix="vitals-conformance-")
+    args = [binary or os.environ["VITALS_BIN"], "serve", "--port", str(port), "--data-dir", data + "/data",
+            "--shutdown-grace", "0s", "--log-level", "error" if quiet else "warning", *extra_args]
     if config_text is not None:
         config = os.path.join(data, "vitals.yaml")
         with open(config, "w") as handle:
             handle.write(config_text)
         args += ["--config", config]
-    process = subprocess.Popen(args)
-    for _ in range(200):
+    output = subprocess.DEVNULL if quiet else None
+    process = subprocess.Popen(args, stdout=output, stderr=output)
+    for _ in range(600):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/ext/health/readiness", timeout=1) as response:
                 if response.status == 200:

@@ -14,12 +14,14 @@ import os
 import random
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "conformance"))
+import vitals_server  # noqa: E402
 
 binary = sys.argv[1]
 total = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
@@ -33,18 +35,8 @@ with socket.socket() as probe:
 
 
 def start():
-    process = subprocess.Popen(
-        [binary, "serve", "--port", str(port), "--grpc-port", "0", "--data-dir", data, "--log-level", "error",
-         "--shutdown-grace", "0s"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/ext/health/readiness")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("server did not start")
+    process, _ = vitals_server.start(port, ["--grpc-port", "0"], binary=binary, data=data, quiet=True)
+    return process
 
 
 def weight_of(version):

@@ -5,20 +5,17 @@ keeps serving others after every one. Prints: requests tried, 4xx, closed, 5xx (
 Usage: malformed_http.py VITALS_BIN"""
 import os
 import socket
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "conformance"))
+import vitals_server  # noqa: E402
 
 binary = sys.argv[1]
 with socket.socket() as probe:
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
-data = tempfile.mkdtemp(prefix="vitals-malformed-")
-process = subprocess.Popen([binary, "serve", "--port", str(port), "--grpc-port", "0", "--data-dir", data,
-                            "--log-level", "error", "--shutdown-grace", "0s"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+process, _ = vitals_server.start(port, ["--grpc-port", "0"], binary=binary, quiet=True)
 
 
 def healthy():
@@ -28,11 +25,6 @@ def healthy():
     except OSError:
         return False
 
-
-for _ in range(400):
-    if healthy():
-        break
-    time.sleep(0.05)
 
 form = "application/x-www-form-urlencoded"
 corpus = [

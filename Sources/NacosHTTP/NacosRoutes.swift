@@ -156,7 +156,7 @@ public struct NacosRoutes: Sendable {
         var writer = JSONWriter(capacity: 80)
         writer.object { w in
             w.key("clientBeatInterval")
-            w.value(reply.clientBeatInterval.nacosMillis)
+            w.value(reply.clientBeatInterval.milliseconds)
             w.key("code")
             w.value(reply.code)
             w.key("lightBeatEnabled")

@@ -42,9 +42,9 @@ public enum ServiceInfoWriter {
             w.key("healthy")
             w.value(view.healthy)
             w.key("instanceHeartBeatInterval")
-            w.value(view.beat.interval.nacosMillis)
+            w.value(view.beat.interval.milliseconds)
             w.key("instanceHeartBeatTimeOut")
-            w.value(view.beat.unhealthyAfter.nacosMillis)
+            w.value(view.beat.unhealthyAfter.milliseconds)
             w.key("instanceId")
             w.value(view.instanceID)
             if view.instance.metadata.isEmpty {
@@ -54,7 +54,7 @@ public enum ServiceInfoWriter {
             w.key("ip")
             w.value(view.instance.ip)
             w.key("ipDeleteTimeout")
-            w.value(view.beat.deleteAfter.nacosMillis)
+            w.value(view.beat.deleteAfter.milliseconds)
             w.key("metadata")
             w.value(view.instance.metadata)
             w.key("port")
@@ -66,13 +66,5 @@ public enum ServiceInfoWriter {
             w.key("weight")
             w.value(view.instance.weight)
         }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, the unit of Nacos's timing fields.
-    public var nacosMillis: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -94,10 +94,10 @@ extension Registry {
 
     /// Brings an instance's scheduled probes in line with its cluster config and metadata.
     func syncProbes(_ key: InstanceKey) {
-        let wanted = mutate { state -> [CheckSource: ProbeSpec]? in
-            guard let service = state.services[key.service],
-                let entry = service.instances[Address(ip: key.ip, port: key.port)]
-            else { return nil }
+        // One pass under the lock decides what changes; the engine is updated outside it.
+        let changes = mutate { state -> [(source: CheckSource, hadProbe: Bool, spec: ProbeSpec?, registered: Bool)] in
+            let address = Address(ip: key.ip, port: key.port)
+            guard let service = state.services[key.service], let entry = service.instances[address] else { return [] }
             var wanted: [CheckSource: ProbeSpec] = [:]
             if !entry.instance.ephemeral {
                 let cluster =
@@ -105,43 +105,36 @@ extension Registry {
                 wanted[.cluster] = clusterProbe(cluster, instance: entry.instance)
             }
             wanted[.declared] = try? DeclaredCheck.spec(for: entry.instance)
-            return wanted
-        }
-        guard let wanted else { return }
-        let registered =
-            mutate { $0.services[key.service]?.instances[Address(ip: key.ip, port: key.port)]?.probes } ?? [:]
-        for source in [CheckSource.cluster, .declared] where registered[source] != wanted[source] {
-            let name = Self.checkName(key, source)
-            if registered[source] != nil {
-                checks.deregister(name)
-            }
-            mutate { state in
-                let address = Address(ip: key.ip, port: key.port)
-                state.services[key.service]?.instances[address]?.probes[source] = wanted[source]
-                state.checkOwners[name] = wanted[source] == nil ? nil : (key, source)
-                if wanted[source] == nil {
+            var changes: [(source: CheckSource, hadProbe: Bool, spec: ProbeSpec?, registered: Bool)] = []
+            for source in [CheckSource.cluster, .declared] where entry.probes[source] != wanted[source] {
+                let spec = wanted[source]
+                state.services[key.service]?.instances[address]?.probes[source] = spec
+                state.checkOwners[Self.checkName(key, source)] = spec == nil ? nil : (key, source)
+                if spec == nil {
                     // No probe any more: its verdict no longer counts.
                     switch source {
                     case .cluster: state.services[key.service]?.instances[address]?.health.serverCheck = nil
                     case .declared: state.services[key.service]?.instances[address]?.health.declaredCheck = nil
                     }
                 }
+                changes.append((source, entry.probes[source] != nil, spec, entry.health.registered))
             }
-            if let spec = wanted[source] {
-                let healthyNow = mutate {
-                    $0.services[key.service]?.instances[Address(ip: key.ip, port: key.port)]?.health.registered ?? true
-                }
-                // Spread first runs over one interval, so thousands of instances loaded or
-                // registered at once do not probe in the same instant.
-                let jitter = Duration.milliseconds(Int64.random(in: 0..<max(1, spec.interval.milliseconds)))
-                let options = CheckOptions(
-                    interval: spec.interval,
-                    initialDelay: jitter,
-                    timeout: spec.timeout + .milliseconds(250),
-                    initiallyPassing: source == .cluster && healthyNow,
-                    thresholds: Thresholds(successesBeforePassing: spec.rise, failuresBeforeCritical: spec.fall))
-                try? checks.register(probes.makeCheck(name: name, spec: spec), options: options)
-            }
+            return changes
+        }
+        for change in changes {
+            let name = Self.checkName(key, change.source)
+            if change.hadProbe { checks.deregister(name) }
+            guard let spec = change.spec else { continue }
+            // Spread first runs over one interval, so thousands of instances loaded or
+            // registered at once do not probe in the same instant.
+            let jitter = Duration.milliseconds(Int64.random(in: 0..<max(1, spec.interval.milliseconds)))
+            let options = CheckOptions(
+                interval: spec.interval,
+                initialDelay: jitter,
+                timeout: spec.timeout + .milliseconds(250),
+                initiallyPassing: change.source == .cluster && change.registered,
+                thresholds: Thresholds(successesBeforePassing: spec.rise, failuresBeforeCritical: spec.fall))
+            try? checks.register(probes.makeCheck(name: name, spec: spec), options: options)
         }
     }
 
@@ -191,7 +184,8 @@ extension Registry {
 }
 
 extension Duration {
-    var milliseconds: Int64 {
+    /// Whole milliseconds, the unit of Nacos's timing fields and of `vitals.check.*` metadata.
+    public var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
