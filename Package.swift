@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
     ],
     targets: [
         // Domain: the health-check engine. No networking, no server.
@@ -54,10 +55,19 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // Adapter: the registry's persistent data in SQLite.
+        // Domain: users, password hashes, access tokens and namespace permissions. No HTTP, no SQL.
+        .target(
+            name: "Auth",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Adapter: the registry's and auth's persistent data in SQLite.
         .target(
             name: "SQLiteStore",
-            dependencies: ["Registry", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Registry", "Auth", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
         // Built-in network checks (HTTP, TCP, DNS) on SwiftNIO channels.
@@ -113,7 +123,7 @@ let package = Package(
         .target(
             name: "NacosGRPC",
             dependencies: [
-                "Registry", "NacosWire", "NacosGRPCWire",
+                "Registry", "Auth", "NacosWire", "NacosGRPCWire",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,13 +144,14 @@ let package = Package(
         // Adapter: the Nacos naming Open API (v1, v2) over Hummingbird.
         .target(
             name: "NacosHTTP",
-            dependencies: ["Registry", "NacosWire", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Registry", "Auth", "NacosWire", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strictSwift
         ),
         // Composition root: configuration, lifecycle, routing, the server's own checks.
         .target(
             name: "VitalsServer",
             dependencies: [
+                "Auth",
                 "HealthChecks",
                 "HealthProbes",
                 "NodeHealthAPI",
@@ -194,6 +205,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/TestSupport",
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "AuthTests",
+            dependencies: ["Auth", "SQLiteStore"],
             swiftSettings: strictSwift
         ),
         .testTarget(
