@@ -59,13 +59,13 @@ public final class Authority: Sendable {
         guard isEnabled else { return nil }
         switch requirement {
         case .open: return nil
-        case .read where configuration.openReads: return nil
+        case .read where configuration.openReads, .authenticated where configuration.openReads: return nil
         default: break
         }
         let identity = try authenticate(token)
         if identity.isAdmin { return identity }
         switch requirement {
-        case .open:
+        case .open, .authenticated:
             return identity
         case .admin:
             throw AuthError.forbidden("authorization failed! user '\(identity.username)' is not an admin")

@@ -29,6 +29,8 @@ public struct AccessResource: Sendable, Equatable, CustomStringConvertible {
 public enum AccessRequirement: Sendable, Equatable {
     /// Health, metrics and login: never need a token.
     case open
+    /// Any valid token (or none when reads are open): lists of namespaces, the caller's own data.
+    case authenticated
     case read(AccessResource)
     case write(AccessResource)
     /// Users, roles, permissions, namespaces and server switches.

@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import GRPCCore
 import Logging
@@ -20,11 +21,14 @@ public final class NacosGRPCProtocol: Sendable {
     /// … and are dropped if they stay silent this long afterwards.
     static let detectionGrace: Duration = .seconds(5)
 
-    public init(registry: Registry, logger: Logger = Logger(label: "vitals.nacos-grpc")) {
+    /// With `authority` enabled, naming requests need the `accessToken` header SDKs send.
+    public init(
+        registry: Registry, authority: Authority = .disabled, logger: Logger = Logger(label: "vitals.nacos-grpc")
+    ) {
         self.registry = registry
         self.logger = logger
         push = PushService(registry: registry, connections: connections, logger: logger)
-        handler = RequestHandler(registry: registry, connections: connections, push: push)
+        handler = RequestHandler(registry: registry, authority: authority, connections: connections, push: push)
     }
 
     /// The two gRPC services to register on a server.

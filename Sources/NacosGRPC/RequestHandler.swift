@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import NacosGRPCWire
 import NacosWire
@@ -6,6 +7,7 @@ import Registry
 /// Answers Nacos unary requests by type.
 struct RequestHandler: Sendable {
     let registry: Registry
+    let authority: Authority
     let connections: Connections
     let push: PushService
 
@@ -24,10 +26,14 @@ struct RequestHandler: Sendable {
             guard connections.isRegistered(peer) else {
                 throw NacosGRPCError(code: 301, "Connection is unregistered.")
             }
+            try authorize(message)
             let connection = connections.id(for: peer)
             return try await dispatch(message, connection: connection)
         } catch let error as NacosGRPCError {
             return PayloadCodec.error(error)
+        } catch let error as AuthError {
+            // Nacos's NO_RIGHT: SDKs log in again and retry.
+            return PayloadCodec.error(NacosGRPCError(code: 403, error.description))
         } catch let error as RegistryError {
             return PayloadCodec.error(NacosGRPCError(code: 400, error.description))
         } catch {
@@ -53,6 +59,30 @@ struct RequestHandler: Sendable {
         default:
             throw NacosGRPCError(code: 302, "unknown request type '\(message.type)'")
         }
+    }
+
+    /// Writes (registrations) need write access to the service, queries and subscriptions read
+    /// access; connection upkeep (`HealthCheckRequest`) needs nothing.
+    private func authorize(_ message: NacosMessage) throws {
+        guard authority.isEnabled else { return }
+        let requirement: AccessRequirement
+        switch message.type {
+        case "InstanceRequest", "PersistentInstanceRequest", "BatchInstanceRequest":
+            requirement = .write(try Self.resource(of: message))
+        case "SubscribeServiceRequest", "ServiceQueryRequest":
+            requirement = .read(try Self.resource(of: message))
+        case "ServiceListRequest":
+            let namespace = message.string("namespace").flatMap { $0.isEmpty ? nil : $0 } ?? ServiceKey.defaultNamespace
+            requirement = .read(AccessResource(namespace: namespace, group: message.string("groupName") ?? "*"))
+        default:
+            return
+        }
+        try authority.authorize(token: message.headers["accessToken"], requirement)
+    }
+
+    static func resource(of message: NacosMessage) throws -> AccessResource {
+        let key = try service(of: message)
+        return AccessResource(namespace: key.namespace, group: key.group, service: key.name)
     }
 
     /// The service a naming request is about; an empty namespace is `public`.

@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import Hummingbird
 import Registry
@@ -5,6 +6,7 @@ import Registry
 /// Vitals-native: the recent health transitions of an instance and why they happened.
 struct HistoryRoutes: Sendable {
     let registry: Registry
+    let authority: Authority
 
     struct TransitionJSON: Encodable, Sendable {
         let from: Bool?
@@ -17,6 +19,7 @@ struct HistoryRoutes: Sendable {
         router.get("/vitals/v1/ns/instance/history") { request, _ -> Response in
             do {
                 let p = try await NacosParameters.from(request)
+                try authority.check(request, p, .read)
                 let service = try p.service()
                 let ip = try p.ip()
                 let port = try p.port()

@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import Hummingbird
 import Registry
@@ -9,6 +10,7 @@ enum NacosError: Error {
     case tooLarge(String)
     case notFound(String)
     case registry(RegistryError)
+    case auth(AuthError)
 
     /// HTTP status, v2 code, v2 message and the detail text.
     var rendering: (status: HTTPResponse.Status, code: Int, message: String, detail: String) {
@@ -21,6 +23,16 @@ enum NacosError: Error {
             return (.contentTooLarge, 20002, "parameter validate error", detail)
         case .notFound(let detail):
             return (.notFound, 20004, "resource not found", detail)
+        case .auth(let error):
+            switch error {
+            case .unauthenticated(let detail), .forbidden(let detail):
+                return (.forbidden, 10001, "access denied", detail)
+            case .invalid(let detail): return (.badRequest, 20002, "parameter validate error", detail)
+            case .notFound(let detail): return (.notFound, 20004, "resource not found", detail)
+            case .conflict(let detail): return (.conflict, 20005, "resource conflict", detail)
+            case .storage(let detail): return (.serviceUnavailable, 10002, "data access error", detail)
+            case .busy(let detail): return (.tooManyRequests, 30000, "server error", detail)
+            }
         case .registry(let error):
             switch error {
             case .invalidParameter(let detail): return (.badRequest, 20002, "parameter validate error", detail)
@@ -42,6 +54,7 @@ enum NacosError: Error {
     static func wrap(_ error: any Error) -> NacosError {
         if let nacos = error as? NacosError { return nacos }
         if let registry = error as? RegistryError { return .registry(registry) }
+        if let auth = error as? AuthError { return .auth(auth) }
         return .registry(.storage(String(describing: error)))
     }
 }

@@ -45,7 +45,8 @@ struct NacosParameters: Sendable {
     }
 
     subscript(_ name: String) -> String? {
-        values[name]
+        get { values[name] }
+        set { values[name] = newValue }
     }
 
     func optional(_ names: String...) -> String? {

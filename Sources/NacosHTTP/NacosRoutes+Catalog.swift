@@ -113,11 +113,14 @@ extension NacosRoutes {
     /// `/nacos/v2/ns/instance/statuses/{key}`.
     func statusesByPath<Context: RequestContext>(_ router: Router<Context>) {
         for method in [HTTPRequest.Method.get, .post, .put] {
-            router.on("/nacos/v2/ns/instance/statuses/:key", method: method) { _, context -> Response in
+            router.on("/nacos/v2/ns/instance/statuses/:key", method: method) { request, context -> Response in
                 do {
                     let raw = context.parameters.get("key") ?? ""
                     let key = raw.removingPercentEncoding ?? raw
-                    return try await statuses(NacosParameters(["key": key]), .v2)
+                    var parameters = try await NacosParameters.from(request)
+                    parameters["key"] = key
+                    try authority.check(request, parameters, .read)
+                    return try await statuses(parameters, .v2)
                 } catch {
                     return NacosAPIVersion.v2.failure(NacosError.wrap(error))
                 }

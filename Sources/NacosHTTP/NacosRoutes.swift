@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import Hummingbird
 import NacosWire
@@ -6,9 +7,12 @@ import Registry
 /// The Nacos naming Open API (v1 and v2) over Hummingbird, backed by the ``Registry``.
 public struct NacosRoutes: Sendable {
     let registry: Registry
+    let authority: Authority
 
-    public init(registry: Registry) {
+    /// With `authority` enabled, every route checks the caller's token first (see ``RouteAccess``).
+    public init(registry: Registry, authority: Authority = .disabled) {
         self.registry = registry
+        self.authority = authority
     }
 
     typealias Handler = @Sendable (NacosParameters, NacosAPIVersion) async throws -> Response
@@ -51,17 +55,20 @@ public struct NacosRoutes: Sendable {
             add(router, method, "/nacos/v1/ns/health/server", .v1, healthServer)
             add(router, method, "/nacos/v1/ns/instance/statuses", .v1, statuses)
         }
-        NamespaceRoutes(registry: registry).register(on: router)
-        HistoryRoutes(registry: registry).register(on: router)
+        NamespaceRoutes(registry: registry, authority: authority).register(on: router)
+        HistoryRoutes(registry: registry, authority: authority).register(on: router)
+        AuthRoutes(authority: authority).register(on: router)
     }
 
     private func add<Context: RequestContext>(
         _ router: Router<Context>, _ method: HTTPRequest.Method, _ path: String, _ version: NacosAPIVersion,
         _ handler: @escaping Handler
     ) {
+        let access = RouteAccess.of(method: method, path: path)
         router.on(RouterPath(path), method: method) { request, _ -> Response in
             do {
                 let parameters = try await NacosParameters.from(request)
+                try authority.check(request, parameters, access)
                 return try await handler(parameters, version)
             } catch {
                 return version.failure(NacosError.wrap(error))

@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import Hummingbird
 import Registry
@@ -5,6 +6,7 @@ import Registry
 /// `/nacos/v1/console/namespaces`: list, create, update, delete namespaces.
 struct NamespaceRoutes: Sendable {
     let registry: Registry
+    let authority: Authority
 
     struct NamespaceJSON: Encodable, Sendable {
         let namespace: String
@@ -32,6 +34,11 @@ struct NamespaceRoutes: Sendable {
         let path: RouterPath = "/nacos/v1/console/namespaces"
         router.get(path) { request, _ -> Response in
             let parameters = try await NacosParameters.from(request)
+            do {
+                try authority.check(request, parameters, .authenticated)
+            } catch {
+                return NacosAPIVersion.v1.failure(NacosError.wrap(error))
+            }
             if let id = parameters.optional("namespaceId") {
                 guard let namespace = registry.namespaces().first(where: { $0.id == id }) else {
                     return NacosResponse.text("namespace \(id) does not exist", status: .notFound)
@@ -65,7 +72,9 @@ struct NamespaceRoutes: Sendable {
     /// Nacos answers these with `true`; Vitals answers refusals with the status and reason instead of `false`.
     private func answer(_ request: Request, _ body: (NacosParameters) async throws -> Void) async -> Response {
         do {
-            try await body(try await NacosParameters.from(request))
+            let parameters = try await NacosParameters.from(request)
+            try authority.check(request, parameters, .admin)
+            try await body(parameters)
             return NacosResponse.json(true)
         } catch {
             return NacosAPIVersion.v1.failure(NacosError.wrap(error))

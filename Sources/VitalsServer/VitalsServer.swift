@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import GRPCHealth
 import HealthChecks
@@ -40,12 +41,14 @@ public struct VitalsServer: Sendable {
         try registerNodeChecks(engine: engine, lifecycle: lifecycle, heartbeat: heartbeat)
         try registerDeclaredChecks(engine: engine, prober: prober)
         let registry = try await makeRegistry(prober: prober)
+        let authority = try await AuthSetup.make(
+            configuration.auth, dataDirectory: configuration.dataDirectory, logger: logger)
 
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: HeartbeatMiddleware(heartbeat: heartbeat))
         router.add(middleware: MetricsMiddleware())
         NodeHealthRoutes(engine: engine).register(on: router)
-        NacosRoutes(registry: registry).register(on: router)
+        NacosRoutes(registry: registry, authority: authority).register(on: router)
         VitalsMetrics.register(on: router)
         router.get("/") { _, _ in ["name": "vitals", "version": Self.version] }
         // The trivial route: what the HTTP stack costs with no work behind it (benchmark reference).
@@ -73,7 +76,7 @@ public struct VitalsServer: Sendable {
         let serverReady: @Sendable () -> Bool = { engine.report(kinds: [.readiness, .health]).healthy }
         let grpc = GRPCEndpoint(
             host: host, port: configuration.effectiveGRPCPort,
-            nacos: NacosGRPCProtocol(registry: registry, logger: logger),
+            nacos: NacosGRPCProtocol(registry: registry, authority: authority, logger: logger),
             health: GRPCHealthService(
                 source: HealthStatusSource(registry: registry, serverReady: serverReady), registry: registry),
             logger: logger, onListening: onGRPCListening)

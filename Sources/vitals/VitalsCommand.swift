@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the Vitals server.",
         discussion: """
             Settings come from defaults, then the config file, then VITALS_* environment variables \
-            (VITALS_HOST, VITALS_PORT, VITALS_GRPC_PORT, VITALS_DATA_DIR, VITALS_LOG_LEVEL, VITALS_SHUTDOWN_GRACE, VITALS_CONFIG), \
+            (VITALS_HOST, VITALS_PORT, VITALS_GRPC_PORT, VITALS_DATA_DIR, VITALS_LOG_LEVEL, VITALS_SHUTDOWN_GRACE, VITALS_CONFIG, VITALS_AUTH_ENABLED, VITALS_AUTH_ADMIN_PASSWORD, VITALS_AUTH_TOKEN_SECRET), \
             then flags; later sources win.
             """
     )
@@ -48,6 +48,11 @@ struct Serve: AsyncParsableCommand {
         help: "How long to keep serving with a failing shuttingDown check after SIGTERM (default 2s).")
     var shutdownGrace: String?
 
+    @Flag(
+        name: .customLong("auth"),
+        help: "Require Nacos logins and access tokens (auth.enabled; see docs/operations.md).")
+    var auth = false
+
     @Option(
         name: .customLong("check"),
         help: ArgumentHelp(
@@ -69,6 +74,7 @@ struct Serve: AsyncParsableCommand {
             flags.logLevel = logLevel
             flags.shutdownGrace = shutdownGrace
             flags.checks = checks
+            if auth { flags.authEnabled = true }
             let file = try (configFile ?? environment["VITALS_CONFIG"]).map(ServerConfiguration.loadFile(at:))
             configuration = try ServerConfiguration.resolve(
                 file: file, environment: try .environment(environment), flags: flags)

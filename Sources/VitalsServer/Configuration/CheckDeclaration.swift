@@ -86,3 +86,14 @@ public struct CheckDeclaration: Sendable, Equatable, Decodable {
         }
     }
 }
+
+extension CheckDeclaration {
+    /// `${NAME}` in the URL, headers and body come from the environment (tokens for probed endpoints).
+    func expandingEnvironment(_ environment: [String: String]) throws -> CheckDeclaration {
+        var copy = self
+        copy.url = try EnvironmentText.expand(url, environment)
+        copy.headers = try headers?.mapValues { try EnvironmentText.expand($0, environment) }
+        copy.body = try body.map { try EnvironmentText.expand($0, environment) }
+        return copy
+    }
+}

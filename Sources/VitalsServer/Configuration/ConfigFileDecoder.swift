@@ -24,7 +24,7 @@ enum ConfigFileDecoder {
 
     static let topLevelKeys: Set<String> = [
         "host", "port", "grpcPort", "dataDir", "logLevel", "shutdownGrace", "maxConnections", "idleTimeout", "checks",
-        "registry", "probes",
+        "registry", "probes", "auth",
     ]
     static let registryKeys: Set<String> = [
         "beatInterval", "beatTimeout", "deleteTimeout", "protectThreshold", "clusterCheckInterval",
@@ -51,6 +51,9 @@ enum ConfigFileDecoder {
         try check(root.keys, allowed: topLevelKeys, at: "")
         if let registry = root["registry"] as? [String: Any] {
             try check(registry.keys, allowed: registryKeys, at: " in registry")
+        }
+        if let auth = root["auth"] as? [String: Any] {
+            try check(auth.keys, allowed: AuthSettings.fileKeys, at: " in auth")
         }
         if let probes = root["probes"] as? [String: Any] {
             try check(probes.keys, allowed: ["allow", "deny"], at: " in probes")

@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var registry = Registry.Configuration()
     /// Addresses health probes (node checks and instance checks) may reach.
     public var probePolicy = ProbePolicy.default
+    /// Login, tokens and permissions; off unless `auth.enabled` (or `--auth`).
+    public var auth = AuthSettings()
 
     public init() {}
 
@@ -38,6 +40,7 @@ public struct ServerConfiguration: Sendable {
         public var checks: [CheckDeclaration]?
         public var registry: RegistryFile?
         public var probes: ProbesFile?
+        public var auth: AuthSettings.File?
     }
 
     /// The `probes:` section: CIDR ranges probes may not reach (added to the built-in link-local
@@ -72,6 +75,9 @@ public struct ServerConfiguration: Sendable {
         public var logLevel: String?
         public var shutdownGrace: String?
         public var checks: [String] = []
+        public var authEnabled: Bool?
+        /// The process environment, for `${NAME}` in config values and `VITALS_AUTH_*`.
+        public var values: [String: String] = [:]
 
         public init() {}
 
@@ -94,6 +100,7 @@ public struct ServerConfiguration: Sendable {
             overrides.dataDir = env["VITALS_DATA_DIR"]
             overrides.logLevel = env["VITALS_LOG_LEVEL"]
             overrides.shutdownGrace = env["VITALS_SHUTDOWN_GRACE"]
+            overrides.values = env
             return overrides
         }
     }
@@ -114,7 +121,11 @@ public struct ServerConfiguration: Sendable {
             config.checks = file.checks ?? []
             if let registry = file.registry { try config.applyRegistry(registry) }
             if let probes = file.probes { try config.applyProbes(probes) }
+            if let auth = file.auth { try config.auth.apply(auth, environment: environment.values) }
+            config.checks = try config.checks.map { try $0.expandingEnvironment(environment.values) }
         }
+        try config.auth.applyEnvironment(environment.values)
+        if let enabled = flags.authEnabled { config.auth.auth.enabled = enabled }
         for overrides in [environment, flags] {
             try config.apply(
                 host: overrides.host, port: overrides.port, dataDir: overrides.dataDir, logLevel: overrides.logLevel,
