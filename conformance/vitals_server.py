@@ -6,9 +6,9 @@ import time
 import urllib.request
 
 
-def start(port, extra_args=(), config_text=None, binary=None, data=None, quiet=False):
+def start(port, extra_args=(), config_text=None, binary=None, data=None, quiet=False, env=None):
     """Runs `vitals serve` on `port`, waits until it is ready, and returns (process, data_dir).
-    `data` reuses a data directory (restarts); `binary` defaults to $VITALS_BIN."""
+    `data` reuses a data directory (restarts); `binary` defaults to $VITALS_BIN; `env` adds variables."""
     data = data or tempfile.mkdtemp(prefix="vitals-conformance-")
     args = [binary or os.environ["VITALS_BIN"], "serve", "--port", str(port), "--data-dir", data + "/data",
             "--shutdown-grace", "0s", "--log-level", "error" if quiet else "warning", *extra_args]
@@ -18,7 +18,7 @@ def start(port, extra_args=(), config_text=None, binary=None, data=None, quiet=F
             handle.write(config_text)
         args += ["--config", config]
     output = subprocess.DEVNULL if quiet else None
-    process = subprocess.Popen(args, stdout=output, stderr=output)
+    process = subprocess.Popen(args, stdout=output, stderr=output, env={**os.environ, **(env or {})})
     for _ in range(600):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/ext/health/readiness", timeout=1) as response:
