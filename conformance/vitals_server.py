@@ -6,18 +6,20 @@ import time
 import urllib.request
 
 
-def start(port, extra_args=(), config_text=None, binary=None, data=None, quiet=False, env=None):
+def start(port, extra_args=(), config_text=None, binary=None, data=None, quiet=False, env=None, log=None):
     """Runs `vitals serve` on `port`, waits until it is ready, and returns (process, data_dir).
-    `data` reuses a data directory (restarts); `binary` defaults to $VITALS_BIN; `env` adds variables."""
+    `data` reuses a data directory (restarts); `binary` defaults to $VITALS_BIN; `env` adds variables; `log` is a file that receives the server's output."""
     data = data or tempfile.mkdtemp(prefix="vitals-conformance-")
     args = [binary or os.environ["VITALS_BIN"], "serve", "--port", str(port), "--data-dir", data + "/data",
-            "--shutdown-grace", "0s", "--log-level", "error" if quiet else "warning", *extra_args]
+            "--shutdown-grace", "0s", *extra_args]
+    if "--log-level" not in extra_args:
+        args += ["--log-level", "error" if quiet else "warning"]
     if config_text is not None:
         config = os.path.join(data, "vitals.yaml")
         with open(config, "w") as handle:
             handle.write(config_text)
         args += ["--config", config]
-    output = subprocess.DEVNULL if quiet else None
+    output = log if log is not None else (subprocess.DEVNULL if quiet else None)
     process = subprocess.Popen(args, stdout=output, stderr=output, env={**os.environ, **(env or {})})
     for _ in range(600):
         try:

@@ -75,3 +75,27 @@ def test_team_token_reaches_its_namespace_only(auth_server):
     with pytest.raises(NacosException):
         intruder.remove_naming_instance("orders", "127.0.0.1", 18104)
     assert [h["port"] for h in own.list_naming_instance("orders")["hosts"]] == [18104]
+
+
+def test_no_secrets_in_logs_even_at_trace_level(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log_path = tmp_path / "server.log"
+    with open(log_path, "w") as log:
+        process, _ = vitals_server.start(
+            port, ["--grpc-port", "0", "--auth", "--log-level", "trace"], log=log,
+            env={"VITALS_AUTH_ADMIN_PASSWORD": auth_admin.ADMIN_PASSWORD})
+        try:
+            client = nacos.NacosClient(f"127.0.0.1:{port}", username="nacos", password=auth_admin.ADMIN_PASSWORD)
+            assert client.add_naming_instance("auth.logs", "127.0.0.1", 18107) is True
+            token = client.token
+            auth_admin.call(port, "POST", "/nacos/v1/auth/login", {"username": "nacos", "password": "typo-secret"})
+            auth_admin.call(port, "POST", "/nacos/v1/auth/users",
+                            {"username": "zed", "password": "zed-secret-pw"}, token)
+        finally:
+            vitals_server.stop(process)
+    text = log_path.read_text()
+    assert "auth enabled" in text  # the log was captured
+    for secret in (auth_admin.ADMIN_PASSWORD, "typo-secret", "zed-secret-pw", token):
+        assert secret not in text
