@@ -107,7 +107,9 @@ struct HTTPProberTests {
         let port = try await server.start()
         defer { Task { await server.stop() } }
         let capped = HTTPProber(configuration: .init(maxConnectionsPerTarget: 2))
-        let check = HTTPCheck(name: "api", configuration: .init(url: target(port)), prober: capped)
+        // 50 checks queue for 2 connections: a generous deadline keeps a loaded machine from failing them.
+        let check = HTTPCheck(
+            name: "api", configuration: .init(url: target(port), timeout: .seconds(60)), prober: capped)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<50 { group.addTask { _ = try await check.run() } }
             try await group.waitForAll()
