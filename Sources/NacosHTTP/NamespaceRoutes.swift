@@ -31,7 +31,12 @@ struct NamespaceRoutes: Sendable {
     func register<Context: RequestContext>(on router: Router<Context>) {
         let path: RouterPath = "/nacos/v1/console/namespaces"
         router.get(path) { request, _ -> Response in
-            let parameters = try await NacosParameters.from(request)
+            let parameters: NacosParameters
+            do {
+                parameters = try await NacosParameters.from(request)
+            } catch {
+                return NacosAPIVersion.v1.failure(NacosError.wrap(error))
+            }
             if let id = parameters.optional("namespaceId") {
                 guard let namespace = registry.namespaces().first(where: { $0.id == id }) else {
                     return NacosResponse.text("namespace \(id) does not exist", status: .notFound)
