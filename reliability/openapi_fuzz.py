@@ -45,7 +45,7 @@ events = os.path.join(work, "events.ndjson")
 log = os.path.join(work, "schemathesis.log")
 command = [
     os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run", os.path.abspath(spec),
-    "--url", base, "--max-examples", str(max_examples), "--seed", seed, "--workers", "2",
+    "--url", base, "--max-examples", str(max_examples), "--seed", seed, "--workers", "1",
     "--checks", CHECKS, "--request-timeout", "10",
     "--report", "ndjson", "--report-ndjson-path", events,
 ]

@@ -4,10 +4,10 @@
 # openapi_fuzz.py (which starts the server on 127.0.0.1 with a temporary data directory).
 #   reliability/openapi_fuzz.sh [path-to-vitals-binary] [max-examples per operation]
 set -euo pipefail
-cd "$(dirname "$0")"
 
-binary=${1:-../.build/debug/vitals}
-binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
+binary=${1:-$(dirname "$0")/../.build/debug/vitals}
+[ -d "$(dirname "$binary")" ] && binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
+cd "$(dirname "$0")"
 [ -x "$binary" ] || { echo "openapi fuzz: no vitals binary at $binary (run swift build first)"; exit 1; }
 
 venv=.venv-schemathesis
