@@ -30,7 +30,7 @@ CHECKS = ",".join([
 ])
 
 binary = sys.argv[1]
-max_examples = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+max_examples = int(sys.argv[2]) if len(sys.argv) > 2 else 20
 seed = os.environ.get("FUZZ_SEED", "1")
 spec = os.path.join(here, "..", "openapi.yaml")
 

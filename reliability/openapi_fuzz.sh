@@ -15,4 +15,4 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r requirements-schemathesis.txt
-exec "$venv/bin/python" openapi_fuzz.py "$binary" "${2:-10}"
+exec "$venv/bin/python" openapi_fuzz.py "$binary" "${2:-20}"

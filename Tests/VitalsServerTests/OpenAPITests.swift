@@ -52,7 +52,8 @@ struct OpenAPITests {
     @Test("every operation in openapi.yaml is a route the server registers")
     func documentedOperationsExist() throws {
         let extra = try Self.documentedOperations().subtracting(Self.serverRoutes()).sorted()
-        #expect(extra.isEmpty, "operations in openapi.yaml the server does not serve:\n\(extra.joined(separator: "\n"))")
+        #expect(
+            extra.isEmpty, "operations in openapi.yaml the server does not serve:\n\(extra.joined(separator: "\n"))")
     }
 
     @Test("operation ids are unique and every operation documents its answers")
