@@ -236,6 +236,7 @@ let package = Package(
             name: "VitalsServerTests",
             dependencies: [
                 "VitalsServer", "TestSupport", "HealthProbes", .product(name: "NIOHTTP1", package: "swift-nio"),
+                "Registry", .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSwift
         ),

@@ -66,8 +66,7 @@ extension NacosRoutes {
             if try p.bool("healthyOnly", default: false) { views = views.filter(\.trueHealthy) }
             if try p.bool("enabledOnly", default: false) { views = views.filter(\.instance.enabled) }
         }
-        let start = (page - 1) * size
-        let pageItems = start < views.count ? Array(views[start..<min(views.count, start + size)]) : []
+        let pageItems = Paging.slice(views, page: page, size: size)
         var writer = JSONWriter(capacity: 128 + pageItems.count * 400)
         writer.object { w in
             w.key(version == .v1 ? "list" : "instances")
@@ -94,8 +93,7 @@ extension NacosRoutes {
                 (nameFilter.map { key.name.contains($0) } ?? true)
                     && (groupFilter.map { key.group.contains($0) } ?? true)
             }
-        let start = (page - 1) * size
-        let pageKeys = start < keys.count ? Array(keys[start..<min(keys.count, start + size)]) : []
+        let pageKeys = Paging.slice(keys, page: page, size: size)
         let rows = pageKeys.compactMap { key -> CatalogServiceRowJSON? in
             registry.service(key).map { CatalogServiceRowJSON($0) }
         }

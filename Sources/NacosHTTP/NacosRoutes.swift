@@ -156,7 +156,7 @@ public struct NacosRoutes: Sendable {
         if let text = p.optional("beat") {
             info = try Self.beatInfo(text)
         }
-        guard let ip = p.optional("ip") ?? info?.ip else { throw NacosError.missing("ip") }
+        guard let ip = p.optional("ip") != nil ? try p.ip() : info?.ip else { throw NacosError.missing("ip") }
         let port = p.optional("port") != nil ? try p.port() : (info?.port ?? 0)
         let reply = try await registry.beat(service: service, ip: ip, port: port, info: info)
         // Beats are the hottest write path: the small answer is written directly.

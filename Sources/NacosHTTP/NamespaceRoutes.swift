@@ -33,8 +33,9 @@ struct NamespaceRoutes: Sendable {
     func register<Context: RequestContext>(on router: Router<Context>) {
         let path: RouterPath = "/nacos/v1/console/namespaces"
         router.get(path) { request, _ -> Response in
-            let parameters = try await NacosParameters.from(request)
+            let parameters: NacosParameters
             do {
+                parameters = try await NacosParameters.from(request)
                 try authority.check(request, parameters, .authenticated)
             } catch {
                 return NacosAPIVersion.v1.failure(NacosError.wrap(error))

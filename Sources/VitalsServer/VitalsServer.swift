@@ -44,15 +44,7 @@ public struct VitalsServer: Sendable {
         let authority = try await AuthSetup.make(
             configuration.auth, dataDirectory: configuration.dataDirectory, logger: logger)
 
-        let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: HeartbeatMiddleware(heartbeat: heartbeat))
-        router.add(middleware: MetricsMiddleware())
-        NodeHealthRoutes(engine: engine).register(on: router)
-        NacosRoutes(registry: registry, authority: authority).register(on: router)
-        VitalsMetrics.register(on: router)
-        router.get("/") { _, _ in ["name": "vitals", "version": Self.version] }
-        // The trivial route: what the HTTP stack costs with no work behind it (benchmark reference).
-        router.get("/vitals/ping") { _, _ in "pong" }
+        let router = Self.makeRouter(engine: engine, registry: registry, authority: authority, heartbeat: heartbeat)
 
         let logger = self.logger
         let host = configuration.host

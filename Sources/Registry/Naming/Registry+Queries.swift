@@ -108,9 +108,7 @@ extension Registry {
                 .filter { $0.namespace == namespace && (group == nil || $0.group == group) }
                 .map(\.name)
                 .sorted()
-            let start = max(0, (page - 1) * pageSize)
-            guard start < names.count else { return (names.count, []) }
-            return (names.count, Array(names[start..<min(names.count, start + pageSize)]))
+            return (names.count, Array(Paging.slice(names, page: page, size: pageSize)))
         }
     }
 
@@ -131,5 +129,16 @@ extension Registry {
             let instances = state.services.values.flatMap(\.instances.values)
             return (state.services.count, instances.count, instances.filter(\.health.healthy).count)
         }
+    }
+}
+
+/// Paged lists, as the Nacos list routes take them.
+public enum Paging {
+    /// Page `page` (1-based; below 1 is 1) of `size` elements: empty past the end, however large `page` is.
+    public static func slice<T>(_ items: [T], page: Int, size: Int) -> ArraySlice<T> {
+        let size = max(1, size)
+        let (start, overflow) = (max(1, page) - 1).multipliedReportingOverflow(by: size)
+        guard !overflow, start < items.count else { return [] }
+        return items[start..<(start + min(size, items.count - start))]
     }
 }
