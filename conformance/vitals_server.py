@@ -6,9 +6,10 @@ import time
 import urllib.request
 
 
-def start(port, extra_args=(), config_text=None, binary=None, data=None, quiet=False):
+def start(port, extra_args=(), config_text=None, binary=None, data=None, quiet=False, log=None):
     """Runs `vitals serve` on `port`, waits until it is ready, and returns (process, data_dir).
-    `data` reuses a data directory (restarts); `binary` defaults to $VITALS_BIN."""
+    `data` reuses a data directory (restarts); `binary` defaults to $VITALS_BIN; `log` is an open
+    file that receives the server's output (overrides `quiet`)."""
     data = data or tempfile.mkdtemp(prefix="vitals-conformance-")
     args = [binary or os.environ["VITALS_BIN"], "serve", "--port", str(port), "--data-dir", data + "/data",
             "--shutdown-grace", "0s", "--log-level", "error" if quiet else "warning", *extra_args]
@@ -17,7 +18,7 @@ def start(port, extra_args=(), config_text=None, binary=None, data=None, quiet=F
         with open(config, "w") as handle:
             handle.write(config_text)
         args += ["--config", config]
-    output = subprocess.DEVNULL if quiet else None
+    output = log if log is not None else (subprocess.DEVNULL if quiet else None)
     process = subprocess.Popen(args, stdout=output, stderr=output)
     for _ in range(600):
         try:
