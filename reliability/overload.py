@@ -69,7 +69,7 @@ async def read_response(reader, timeout):
         if name.strip().lower() == b"content-length":
             length = int(value)
     body = await asyncio.wait_for(reader.readexactly(length), timeout)
-    return status, body
+    return status, body, b"\r\nconnection: close" in head.lower()
 
 
 def flood_request(client, n):
@@ -93,9 +93,11 @@ async def flood_client(client, end):
                 sent = loop.time()
                 writer.write(f"{method} {path}?{urllib.parse.urlencode(query)} HTTP/1.1\r\nHost: x\r\n"
                              f"Content-Length: 0\r\n\r\n".encode())
-                status, _ = await read_response(reader, 30)
+                status, _, close = await read_response(reader, 30)
                 figures.latencies.append(loop.time() - sent)
                 figures.statuses[status] = figures.statuses.get(status, 0) + 1
+                if close:  # as HTTP clients do; the server closes its side too
+                    break
         except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as error:
             name = type(error).__name__
             figures.errors[name] = figures.errors.get(name, 0) + 1
@@ -115,7 +117,7 @@ async def health_prober(end):
             try:
                 reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", PORT), HEALTH_TIMEOUT)
                 writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-                status, _ = await read_response(reader, max(0.1, HEALTH_TIMEOUT - (loop.time() - began)))
+                status, _, _ = await read_response(reader, max(0.1, HEALTH_TIMEOUT - (loop.time() - began)))
                 figures.health[path].append(loop.time() - began)
                 if status >= 500 and path == "/livez":
                     figures.health_failures.append(f"{path} answered {status}")

@@ -298,7 +298,7 @@ try:
     readonly = subprocess.run([binary, "serve", "--port", str(port), "--grpc-port", "0", "--data-dir", data,
                                "--shutdown-grace", "0s"], capture_output=True, text=True, timeout=30)
     readonly_message = (readonly.stderr.strip().splitlines() or [""])[-1]
-    if readonly.returncode == 0 or "read-only" not in readonly.stderr:
+    if readonly.returncode == 0 or "read-only" not in readonly.stderr.lower():
         fail(f"on a read-only data directory: exit {readonly.returncode}, message {readonly_message!r} "
              "(a non-zero exit naming the read-only directory expected)")
     subprocess.run(["mount", "-o", "remount,rw", data], check=True)
