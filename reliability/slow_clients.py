@@ -7,7 +7,7 @@ keeps asking /ext/health, which must keep answering. Cases:
   head has not completed within the idle timeout;
 - a body sent a byte per second: reported (body bytes count as activity, so the idle timeout
   does not end it; bounded by the body limit and maxConnections);
-- a client pipelining 100,000 requests and never reading: the server stops reading from it when its
+- a client pipelining 1,000,000 requests and never reading: the server stops reading from it when its
   answers back up (memory bounded; RSS reported), others are served;
 - more idle connections than maxConnections: the extra ones wait in the backlog until the idle
   timeout frees slots; reported with the health latency.
@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "conformance"))
 import vitals_server  # noqa: E402
 
 IDLE = 3.0
-PIPELINED = 100_000
+PIPELINED = 1_000_000
 MAX_CONNECTIONS = 64
 binary = sys.argv[1]
 with socket.socket() as probe:
