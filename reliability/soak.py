@@ -177,7 +177,7 @@ async def monitor(pid, began, end):
     """Samples RSS every 2 s and polls every service's instance list every 10 s."""
     loop = asyncio.get_running_loop()
     connection = Connection()
-    next_poll = began + 10
+    next_poll = began + max(10, 2 * args.interval)  # after the registration round
     while loop.time() < end:
         figures.rss.append((loop.time() - began, read_rss_kib(pid)))
         if loop.time() >= next_poll:
