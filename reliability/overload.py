@@ -16,7 +16,6 @@ flood latency, health latencies, RSS before/max/after.
 Usage: overload.py VITALS_BIN [--clients 512] [--duration 10]    (loopback only; bounded)"""
 import argparse
 import asyncio
-import json
 import os
 import socket
 import sys

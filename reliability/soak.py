@@ -22,7 +22,6 @@ import json
 import os
 import socket
 import sys
-import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "conformance"))
