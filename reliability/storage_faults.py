@@ -294,14 +294,15 @@ try:
     # 5. A read-only data directory: the server refuses to start and says why.
     process.terminate()
     process.wait(timeout=20)
-    subprocess.run(["mount", "-o", "remount,ro", data], check=True)
+    # The mount's own read-only flag (a bind remount): allowed in a user namespace too.
+    subprocess.run(["mount", "-o", "remount,bind,ro", data], check=True)
     readonly = subprocess.run([binary, "serve", "--port", str(port), "--grpc-port", "0", "--data-dir", data,
                                "--shutdown-grace", "0s"], capture_output=True, text=True, timeout=30)
     readonly_message = (readonly.stderr.strip().splitlines() or [""])[-1]
     if readonly.returncode == 0 or "read-only" not in readonly.stderr.lower():
         fail(f"on a read-only data directory: exit {readonly.returncode}, message {readonly_message!r} "
              "(a non-zero exit naming the read-only directory expected)")
-    subprocess.run(["mount", "-o", "remount,rw", data], check=True)
+    subprocess.run(["mount", "-o", "remount,bind,rw", data], check=True)
     process = start()
     verify_registry("after the read-only start (disk)")
 finally:
