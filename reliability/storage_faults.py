@@ -57,7 +57,6 @@ if mount.returncode != 0:
     print(f"storage faults: SKIPPED, cannot mount a small tmpfs here (needs root or user namespaces): "
           f"{mount.stderr.strip()}")
     sys.exit(0)
-mounted_here = not os.environ.get(NAMESPACE_FLAG)  # outside a namespace: unmount at the end
 
 with socket.socket() as probe:
     probe.bind(("127.0.0.1", 0))
@@ -310,11 +309,11 @@ finally:
         process.terminate()
         process.wait(timeout=20)
     log.close()
-    if mounted_here:
-        subprocess.run(["umount", "-l", data], capture_output=True)
+    subprocess.run(["umount", "-l", data], capture_output=True)
 
 with open(log_path, errors="replace") as handle:
     crashes = [line for line in handle if "Fatal error" in line or "Crash" in line or "SIGBUS" in line]
+shutil.rmtree(workdir, ignore_errors=True)
 if crashes:
     fail(f"the server log shows a crash: {crashes[0].strip()}")
 
