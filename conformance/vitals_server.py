@@ -8,7 +8,8 @@ import urllib.request
 
 def start(port, extra_args=(), config_text=None, binary=None, data=None, quiet=False, env=None, log=None):
     """Runs `vitals serve` on `port`, waits until it is ready, and returns (process, data_dir).
-    `data` reuses a data directory (restarts); `binary` defaults to $VITALS_BIN; `env` adds variables; `log` is a file that receives the server's output."""
+    `data` reuses a data directory (restarts); `binary` defaults to $VITALS_BIN; `env` adds variables; `log` is an open
+    file that receives the server's output (overrides `quiet`)."""
     data = data or tempfile.mkdtemp(prefix="vitals-conformance-")
     args = [binary or os.environ["VITALS_BIN"], "serve", "--port", str(port), "--data-dir", data + "/data",
             "--shutdown-grace", "0s", *extra_args]

@@ -9,13 +9,15 @@ extension VitalsServer {
     /// Every HTTP route the server serves, with the request middlewares. `openapi.yaml` describes
     /// exactly these routes (a test compares the two).
     static func makeRouter(
-        engine: HealthEngine, registry: Registry, authority: Authority = .disabled, heartbeat: RequestHeartbeat
+        engine: HealthEngine, registry: Registry, authority: Authority = .disabled, heartbeat: RequestHeartbeat,
+        loadShedding: LoadSheddingMiddleware<BasicRequestContext>? = nil
     )
         -> Router<BasicRequestContext>
     {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: HeartbeatMiddleware(heartbeat: heartbeat))
         router.add(middleware: MetricsMiddleware())
+        if let loadShedding { router.add(middleware: loadShedding) }
         NodeHealthRoutes(engine: engine).register(on: router)
         NacosRoutes(registry: registry, authority: authority).register(on: router)
         VitalsMetrics.register(on: router)

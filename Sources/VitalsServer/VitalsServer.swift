@@ -38,22 +38,33 @@ public struct VitalsServer: Sendable {
         let lifecycle = LifecycleChecks()
         let heartbeat = RequestHeartbeat()
         let prober = HTTPProber(configuration: .init(policy: configuration.probePolicy))
-        try registerNodeChecks(engine: engine, lifecycle: lifecycle, heartbeat: heartbeat)
+        let store = try openStore()
+        try registerNodeChecks(engine: engine, lifecycle: lifecycle, heartbeat: heartbeat, store: store)
         try registerDeclaredChecks(engine: engine, prober: prober)
-        let registry = try await makeRegistry(prober: prober)
+        let registry = try await makeRegistry(store: store, prober: prober)
         let authority = try await AuthSetup.make(
             configuration.auth, dataDirectory: configuration.dataDirectory, logger: logger)
 
-        let router = Self.makeRouter(engine: engine, registry: registry, authority: authority, heartbeat: heartbeat)
+        let connections = OpenConnections()
+        let router = Self.makeRouter(
+            engine: engine, registry: registry, authority: authority, heartbeat: heartbeat,
+            loadShedding: LoadSheddingMiddleware(connections: connections, maxConnections: configuration.maxConnections)
+        )
 
         let logger = self.logger
         let host = configuration.host
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ConnectionCountingHandler(connections)],
+                    idleTimeout: TimeAmount(configuration.idleTimeout))),
             configuration: .init(
                 address: .hostname(host, port: configuration.port),
                 serverName: "Vitals",
+                // Connections beyond maxConnections wait here (kernel memory only) instead of
+                // having their SYNs dropped and retried seconds later; capped by somaxconn.
+                backlog: 1024,
                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)
             ),
             onServerRunning: { channel in
@@ -88,14 +99,17 @@ public struct VitalsServer: Sendable {
         prober.closeIdleConnections()
     }
 
-    private func makeRegistry(prober: HTTPProber) async throws -> Registry {
+    private func openStore() throws -> StoreWriteMonitor {
         let path = (configuration.dataDirectory as NSString).appendingPathComponent("registry.sqlite")
-        let store: SQLiteRegistryStore
         do {
-            store = try SQLiteRegistryStore(path: path)
+            return StoreWriteMonitor(try SQLiteRegistryStore(path: path))
         } catch {
-            throw ConfigurationError("cannot open the registry database \(path): \(error)")
+            let reason = StorageWritableCheck.writeProblem(configuration.dataDirectory).map { " (\($0))" } ?? ""
+            throw ConfigurationError("cannot open the registry database \(path): \(error)\(reason)")
         }
+    }
+
+    private func makeRegistry(store: StoreWriteMonitor, prober: HTTPProber) async throws -> Registry {
         let registry = Registry(
             configuration: configuration.registry, store: store,
             probes: RegistryProbes(prober: prober, policy: configuration.probePolicy),
@@ -114,12 +128,12 @@ public struct VitalsServer: Sendable {
         }
     }
 
-    private func registerNodeChecks(engine: HealthEngine, lifecycle: LifecycleChecks, heartbeat: RequestHeartbeat)
-        throws
-    {
+    private func registerNodeChecks(
+        engine: HealthEngine, lifecycle: LifecycleChecks, heartbeat: RequestHeartbeat, store: StoreWriteMonitor
+    ) throws {
         let application: Set<String> = [CheckTag.application]
         try engine.register(
-            StorageWritableCheck(directory: configuration.dataDirectory),
+            StorageWritableCheck(directory: configuration.dataDirectory, writes: store),
             options: CheckOptions(interval: .seconds(10), timeout: .seconds(5), tags: application))
         try engine.register(heartbeat.check(), options: CheckOptions(interval: .seconds(5), tags: application))
         try engine.register(
