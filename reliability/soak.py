@@ -263,8 +263,8 @@ print(f"soak: {N} ephemeral instances in {SERVICES} services, beating every {arg
 print(f"  requests: {figures.registrations} registrations and {figures.beats} beats sent "
       f"({(figures.registrations + figures.beats) / args.duration:.0f}/s), {failed_beats} failed"
       + "".join(f"; {count}x {reason}" for reason, count in figures.beat_failures.items()))
-print(f"  generator lateness: p50 <= {min(figures.late_quantile(0.5), figures.max_late) * 1000:g} ms, p99 <= "
-      f"{min(figures.late_quantile(0.99), figures.max_late) * 1000:g} ms, max {figures.max_late * 1000:.0f} ms "
+print(f"  generator lateness: p50 <= {min(figures.late_quantile(0.5), figures.max_late) * 1000:.0f} ms, p99 <= "
+      f"{min(figures.late_quantile(0.99), figures.max_late) * 1000:.0f} ms, max {figures.max_late * 1000:.0f} ms "
       f"(an instance turns unhealthy after {BEAT_TIMEOUT:g} s without a beat)")
 print(f"  false transitions: {len(false)} (from {N} instance histories); unhealthy sightings {figures.unhealthy_sightings}, "
       f"missing sightings {figures.missing_sightings} in {figures.list_polls} polls of {SERVICES} instance lists")
