@@ -7,6 +7,9 @@ public struct AuthConfiguration: Sendable {
     public var openReads: Bool = false
     /// The first user, created with the admin role when no user exists yet (Nacos's `nacos`).
     public var adminUsername: String = "nacos"
+    /// PBKDF2 rounds for new password hashes. Not in the config file: only tests lower it, to
+    /// keep debug builds quick; stored hashes carry their own count.
+    public var passwordRounds: Int = PasswordHash.defaultRounds
 
     public init() {}
 }

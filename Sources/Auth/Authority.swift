@@ -139,7 +139,9 @@ public final class Authority: Sendable {
     public func createUser(_ username: String, password: String) async throws {
         try AuthNames.checkUsername(username)
         try AuthNames.checkPassword(password)
-        let user = User(username: username, password: try PasswordHash.make(password: password))
+        let user = User(
+            username: username,
+            password: try PasswordHash.make(password: password, rounds: configuration.passwordRounds))
         try await commit([.saveUser(user)]) { index in
             guard index.users[username] == nil else { throw AuthError.conflict("user '\(username)' already exist!") }
         }
@@ -159,7 +161,8 @@ public final class Authority: Sendable {
     public func changePassword(_ username: String, to password: String) async throws {
         try AuthNames.checkPassword(password)
         let user = User(
-            username: username, password: try PasswordHash.make(password: password),
+            username: username,
+            password: try PasswordHash.make(password: password, rounds: configuration.passwordRounds),
             tokensValidAfter: nowMilliseconds())
         try await commit([.saveUser(user)]) { index in
             guard index.users[username] != nil else { throw AuthError.notFound("user '\(username)' not exist!") }

@@ -26,6 +26,7 @@ struct AuthorityTests {
         configuration.enabled = true
         configuration.openReads = openReads
         configuration.tokenTTLSeconds = 60
+        configuration.passwordRounds = 1_000
         let authority = try Authority(
             configuration: configuration, tokenSecret: Data(repeating: 7, count: 32), store: store,
             nowMilliseconds: { clock.now })

@@ -54,7 +54,8 @@ struct BinaryTests {
 
     @Test("SIGTERM drains: a failing shuttingDown check while serving, then a clean exit")
     func drainOnSigterm() async throws {
-        let running = try await Self.start(["--shutdown-grace", "2s"])
+        // A grace long enough to observe on a machine busy with the rest of the suite.
+        let running = try await Self.start(["--shutdown-grace", "5s"])
         let client = TestClient(port: running.port)
         // Errors count as "not yet": on a loaded machine the first connection may race the accept loop.
         #expect(try await eventually(attempts: 400) { (try? await client.get("/ext/health"))?.status == 200 })
