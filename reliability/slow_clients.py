@@ -5,8 +5,8 @@ keeps asking /ext/health, which must keep answering. Cases:
 - a request sent one byte at a time (10 ms apart): answered;
 - slowloris: 40 connections sending an endless request head a byte per second: closed once the
   head has not completed within the idle timeout;
-- a body sent a byte per second: reported (body bytes count as activity, so the idle timeout
-  does not end it; bounded by the body limit and maxConnections);
+- a body sent a byte per second: closed by `requestReadTimeout` (5 s here), since body bytes count
+  as activity and the idle timeout alone would never end it;
 - a client pipelining 1,000,000 requests and never reading: the server stops reading from it when its
   answers back up (memory bounded; RSS reported), others are served;
 - more idle connections than maxConnections: the extra ones wait in the backlog until the idle
@@ -28,12 +28,14 @@ import vitals_server  # noqa: E402
 IDLE = 3.0
 PIPELINED = 1_000_000
 MAX_CONNECTIONS = 64
+READ_TIMEOUT = 5
 binary = sys.argv[1]
 with socket.socket() as probe:
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
 process, _ = vitals_server.start(port, ["--grpc-port", "0"], binary=binary, quiet=True,
-                                 config_text=f"idleTimeout: {IDLE:g}s\nmaxConnections: {MAX_CONNECTIONS}\n")
+                                 config_text=f"idleTimeout: {IDLE:g}s\nmaxConnections: {MAX_CONNECTIONS}\n"
+                                             f"requestReadTimeout: {READ_TIMEOUT:g}s\n")
 failures = []
 
 
@@ -157,9 +159,11 @@ with HealthWatch("slow body", 5) as watch:
                 held = time.monotonic() - began
                 break
             time.sleep(1)
-results.append("a body sent a byte per second: " + (f"closed after {held:.1f} s" if held is not None else
-               f"still open after {IDLE * 2.5:g} s (each body byte counts as activity; bounded by the body "
-               "limit and maxConnections)") + f"; {watch.summary()}")
+results.append("a body sent a byte per second: " + (f"closed after {held:.1f} s (requestReadTimeout "
+               f"{READ_TIMEOUT:g} s)" if held is not None else f"still open after {IDLE * 2.5:g} s")
+               + f"; {watch.summary()}")
+if held is None:
+    failures.append(f"slow body: still open after {IDLE * 2.5:g} s despite requestReadTimeout {READ_TIMEOUT:g} s")
 
 # 4. Pipelining without reading.
 with HealthWatch("never reads", 5) as watch:

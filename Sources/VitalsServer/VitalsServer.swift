@@ -57,7 +57,10 @@ public struct VitalsServer: Sendable {
             router: router,
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [ConnectionCountingHandler(connections)],
+                    additionalChannelHandlers: [
+                        ConnectionCountingHandler(connections),
+                        RequestReadTimeoutHandler(timeout: TimeAmount(configuration.requestReadTimeout)),
+                    ],
                     idleTimeout: TimeAmount(configuration.idleTimeout))),
             configuration: .init(
                 address: .hostname(host, port: configuration.port),

@@ -23,7 +23,8 @@ enum ConfigFileDecoder {
     }
 
     static let topLevelKeys: Set<String> = [
-        "host", "port", "grpcPort", "dataDir", "logLevel", "shutdownGrace", "maxConnections", "idleTimeout", "checks",
+        "host", "port", "grpcPort", "dataDir", "logLevel", "shutdownGrace", "maxConnections", "idleTimeout",
+        "requestReadTimeout", "checks",
         "registry", "probes", "auth",
     ]
     static let registryKeys: Set<String> = [

@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections: Int = 4096
     /// Idle keep-alive connections are closed after this long.
     public var idleTimeout: Duration = .seconds(60)
+    /// A request's body must arrive within this long of its head, or the connection is closed.
+    public var requestReadTimeout: Duration = .seconds(30)
     public var checks: [CheckDeclaration] = []
     /// Beat timing, protect threshold and cluster-check timing of the naming registry.
     public var registry = Registry.Configuration()
@@ -37,6 +39,7 @@ public struct ServerConfiguration: Sendable {
         public var shutdownGrace: String?
         public var maxConnections: Int?
         public var idleTimeout: String?
+        public var requestReadTimeout: String?
         public var checks: [CheckDeclaration]?
         public var registry: RegistryFile?
         public var probes: ProbesFile?
@@ -118,6 +121,11 @@ public struct ServerConfiguration: Sendable {
                 config.maxConnections = maxConnections
             }
             if let idle = file.idleTimeout { config.idleTimeout = try DurationText.parse(idle) }
+            if let text = file.requestReadTimeout {
+                let timeout = try DurationText.parse(text)
+                guard timeout > .zero else { throw ConfigurationError("requestReadTimeout must be positive") }
+                config.requestReadTimeout = timeout
+            }
             config.checks = file.checks ?? []
             if let registry = file.registry { try config.applyRegistry(registry) }
             if let probes = file.probes { try config.applyProbes(probes) }
