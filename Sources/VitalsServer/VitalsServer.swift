@@ -46,7 +46,8 @@ public struct VitalsServer: Sendable {
         router.add(middleware: MetricsMiddleware())
         NodeHealthRoutes(engine: engine).register(on: router)
         NacosRoutes(registry: registry).register(on: router)
-        VitalsMetrics.register(on: router)
+        VitalsMetrics.register(
+            on: router, schedulers: [("node", engine.stats), ("registry", registry.checkSchedulerStats)])
         router.get("/") { _, _ in ["name": "vitals", "version": Self.version] }
         // The trivial route: what the HTTP stack costs with no work behind it (benchmark reference).
         router.get("/vitals/ping") { _, _ in "pong" }
