@@ -1,6 +1,6 @@
 """Shared helpers of the benchmark suite (python3 stdlib only): processes, CPU and memory from
 /proc, wrk, the peers' configs. Everything binds 127.0.0.1 and every run is bounded in time."""
-import http.client
+import http.client as httpclient
 import json
 import os
 import re
@@ -17,7 +17,7 @@ HOST = "127.0.0.1"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Fixed ports below the ephemeral range (32768+), so outgoing connections never collide with them.
-VITALS_PORT, VITALS_GRPC_PORT = 10848, 10849
+VITALS_PORT, VITALS_GRPC_PORT = 10848, 11848  # Nacos SDKs dial the HTTP port + 1000 for gRPC
 NGINX_STATIC_PORT, NGINX_STATUS_PORT = 10080, 10081
 ETCD_PORT, ETCD_PEER_PORT = 10379, 10380
 BLACKBOX_PORT = 10115
@@ -137,7 +137,9 @@ def wait_http_ok(url, timeout=30, what=None):
 
 # --- Vitals ---------------------------------------------------------------------------------
 
-def start_vitals(procs, binary, data_dir, config_text="", port=VITALS_PORT, grpc_port=VITALS_GRPC_PORT):
+def start_vitals(procs, binary, data_dir, config_text="", port=VITALS_PORT, grpc_port=VITALS_GRPC_PORT,
+                 ready=None):
+    """Starts `vitals serve`; waits for readiness, or for `ready()` to be true when given."""
     os.makedirs(data_dir, exist_ok=True)
     config = os.path.join(data_dir, "vitals.yaml")
     with open(config, "w") as handle:
@@ -146,7 +148,10 @@ def start_vitals(procs, binary, data_dir, config_text="", port=VITALS_PORT, grpc
         [binary, "serve", "--port", str(port), "--grpc-port", str(grpc_port), "--data-dir",
          os.path.join(data_dir, "data"), "--config", config, "--log-level", "error", "--shutdown-grace", "0s"],
         "vitals", ports=(port, grpc_port))
-    wait_http_ok(f"http://{HOST}:{port}/ext/health/readiness", timeout=120, what="vitals readiness")
+    if ready:
+        wait_until(ready, timeout=120, interval=0.01, what="vitals serving")
+    else:
+        wait_http_ok(f"http://{HOST}:{port}/ext/health/readiness", timeout=120, what="vitals readiness")
     ensure_alive(process)
     return process
 
@@ -172,15 +177,18 @@ def register_instances(port, count, make, threads=8):
     failures = []
 
     def work(offset):
-        connection = http.client.HTTPConnection(HOST, port, timeout=60)
-        for index in range(offset, count, threads):
-            query = urllib.parse.urlencode(make(index))
-            connection.request("POST", "/nacos/v1/ns/instance?" + query, headers={"Content-Length": "0"})
-            response = connection.getresponse()
-            body = response.read()
-            if response.status != 200:
-                failures.append(body[:200])
-        connection.close()
+        try:
+            connection = httpclient.HTTPConnection(HOST, port, timeout=60)
+            for index in range(offset, count, threads):
+                query = urllib.parse.urlencode(make(index))
+                connection.request("POST", "/nacos/v1/ns/instance?" + query, headers={"Content-Length": "0"})
+                response = connection.getresponse()
+                body = response.read()
+                if response.status != 200:
+                    failures.append(body[:200])
+            connection.close()
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(repr(error))
 
     start = time.monotonic()
     workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
@@ -195,7 +203,7 @@ def register_instances(port, count, make, threads=8):
 
 
 def instance_count(port=VITALS_PORT):
-    status, body = http("GET", f"http://{HOST}:{port}/nacos/v2/ns/operator/metrics?onlyStatus=false")
+    status, body = http("GET", f"http://{HOST}:{port}/nacos/v2/ns/operator/metrics?onlyStatus=false", timeout=2)
     return json.loads(body)["data"]["instanceCount"] if status == 200 else -1
 
 

@@ -387,7 +387,8 @@ def scale_run(work, count, kind):
     else:
         procs.stop(vitals, sig=signal.SIGKILL)
         start = time.monotonic()
-        vitals = b.start_vitals(procs, VITALS, data, config)
+        # Served again: the API answers with every instance (readiness lags by up to its 250 ms interval).
+        vitals = b.start_vitals(procs, VITALS, data, config, ready=lambda: b.instance_count() == count)
         row["restart_s"] = time.monotonic() - start
         served = b.instance_count()
         if served != count:

@@ -35,10 +35,14 @@ enum VitalsMetrics {
             return String(Double(whole) + Double(attoseconds) / 1e18)
         }
         var text = "# TYPE vitals_scheduler_lateness_seconds summary\n"
+        let quantiles: [(String, (SchedulerStats) -> Duration)] = [
+            ("0.5", { $0.latenessP50 }), ("0.99", { $0.latenessP99 }), ("1", { $0.latenessMax }),
+        ]
         for (name, stats) in engines {
-            text += "vitals_scheduler_lateness_seconds{engine=\"\(name)\",quantile=\"0.5\"} \(seconds(stats.latenessP50))\n"
-            text += "vitals_scheduler_lateness_seconds{engine=\"\(name)\",quantile=\"0.99\"} \(seconds(stats.latenessP99))\n"
-            text += "vitals_scheduler_lateness_seconds{engine=\"\(name)\",quantile=\"1\"} \(seconds(stats.latenessMax))\n"
+            for (quantile, value) in quantiles {
+                text += "vitals_scheduler_lateness_seconds{engine=\"\(name)\",quantile=\"\(quantile)\"} "
+                text += "\(seconds(value(stats)))\n"
+            }
         }
         let counters: [(String, String, (SchedulerStats) -> Int)] = [
             ("vitals_scheduler_runs_started_total", "counter", { $0.runsStarted }),
