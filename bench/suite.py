@@ -35,6 +35,12 @@ else:
     SCALE_COUNTS, SCALE_WRK_SECONDS = [1000, 10000, 100000], 3
     DETECT_TARGETS, PUSH_SAMPLES, ENGINE_ARGS = 30, 200, ["100000", "10", "5"]
 
+# Overrides for a partial rerun, e.g. BENCH_SCALE_COUNTS=100000 bench/suite.sh --only=scale
+if os.environ.get("BENCH_CHECK_COUNTS"):
+    CHECK_COUNTS = [int(c) for c in os.environ["BENCH_CHECK_COUNTS"].split(",")]
+if os.environ.get("BENCH_SCALE_COUNTS"):
+    SCALE_COUNTS = [int(c) for c in os.environ["BENCH_SCALE_COUNTS"].split(",")]
+
 KEEP = {"preserved.heart.beat.timeout": "86400000", "preserved.ip.delete.timeout": "86400000"}
 REGISTRY_CONFIG = "registry:\n  beatTimeout: 86400s\n  deleteTimeout: 86400s\n  protectThreshold: false\n"
 
