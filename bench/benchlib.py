@@ -89,6 +89,20 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def thread_cpu(pid):
+    """{tid: (thread name, cpu seconds)} of one process."""
+    threads = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as handle:
+                head, tail = handle.read().rsplit(")", 1)
+            fields = tail.split()
+            threads[tid] = (head.split("(", 1)[1], (int(fields[11]) + int(fields[12])) / CLK_TCK)
+        except OSError:
+            continue
+    return threads
+
+
 def cpu_of(pids):
     return sum(cpu_seconds(pid) for pid in pids)
 
@@ -200,6 +214,39 @@ def register_instances(port, count, make, threads=8):
     if failures:
         raise RuntimeError(f"{len(failures)} of {count} registrations failed, first: {failures[0]!r}")
     return count / elapsed
+
+
+def seed_persistent(procs, binary, data_dir, config_text, count, make):
+    """Writes `count` persistent instances straight into a fresh data directory's SQLite store,
+    each a copy of one instance the server itself registered and stored (so the rows are in the
+    server's own format); make(i) -> (service, ip, port, metadata). Registering them over HTTP
+    while their checks start would take minutes: the checks take the CPU the API needs."""
+    import sqlite3
+    template = start_vitals(procs, binary, data_dir, config_text)
+    status, body = http("POST", f"http://{HOST}:{VITALS_PORT}/nacos/v1/ns/instance?serviceName=seed&ip=127.0.0.1"
+                        "&port=1&ephemeral=false", body=b"")
+    if status != 200:
+        raise RuntimeError(f"template registration failed: {body!r}")
+    procs.stop(template)
+    db = sqlite3.connect(os.path.join(data_dir, "data", "registry.sqlite"))
+    (namespace, group, _, _, _, stored), = db.execute("SELECT * FROM instance").fetchall()
+    (service_body,), = db.execute("SELECT body FROM service").fetchall()
+    stored, service_body = json.loads(stored), json.loads(service_body)
+    db.execute("DELETE FROM instance")
+    db.execute("DELETE FROM service")
+    services, rows = set(), []
+    for index in range(count):
+        service, ip, port, metadata = make(index)
+        stored["service"]["name"] = service
+        stored["instance"].update(ip=ip, port=port, metadata=metadata)
+        rows.append((namespace, group, service, ip, port, json.dumps(stored)))
+        services.add(service)
+    db.executemany("INSERT INTO instance VALUES (?, ?, ?, ?, ?, ?)", rows)
+    for service in services:
+        service_body["key"]["name"] = service
+        db.execute("INSERT INTO service VALUES (?, ?, ?, ?)", (namespace, group, service, json.dumps(service_body)))
+    db.commit()
+    db.close()
 
 
 def instance_count(port=VITALS_PORT):

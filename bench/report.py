@@ -243,6 +243,14 @@ class Report:
         return "\n".join(lines)
 
 
+def engine_section(results):
+    table = results.get("engine_table", "").strip()
+    if not table:
+        return ""
+    return ("### The check engine alone\n\n`vitals-bench engine 100000 10 5`: 100,000 no-op checks every 10 s "
+            "(scheduling overhead and memory per scheduled check without any probe).\n\n" + table + "\n\n")
+
+
 def doc(report, results, analysis):
     v = results.get("versions", {})
     durations = results.get("durations_s", {})
@@ -304,7 +312,7 @@ How the figures are taken:
 
 {report.checks_detail()}
 
-### Growth from 1k to 100k instances
+{engine_section(results)}### Growth from 1k to 100k instances
 
 {report.growth()}
 
