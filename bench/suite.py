@@ -276,7 +276,8 @@ def blackbox_checks(work, farm, count):
     b.ensure_alive(blackbox)
     # Open-loop pacing: request k is sent at start + k / count seconds (an absolute schedule, so
     # the rate holds whatever the latency), over enough connections to have that many in flight.
-    connections = max(4, count // 50)
+    # Little's law: rate x latency requests in flight; the exporter answers in tens of ms when loaded.
+    connections = min(2000, max(8, count // 10))
     driver = b.write(os.path.join(work, f"blackbox-{count}.lua"), f"""
 local ffi = require("ffi")
 ffi.cdef[[ typedef struct {{ long tv_sec; long tv_usec; }} bench_timeval; int gettimeofday(bench_timeval *tv, void *tz); ]]
