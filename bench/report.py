@@ -131,15 +131,19 @@ class Report:
                 self.row("4 memory", f"resident memory per {kind} instance at {int(count):,}",
                          f"{n(row['rss_per_instance_b'])} B", "", "",
                          "≤ 2,048 B" if big else "", row["rss_per_instance_b"] <= 2048 if big else None)
+        # Per scheduled HTTP check: the slope of the checking server's RSS between the smallest and
+        # the largest N (persistent instances, each with a declared check and a cluster check),
+        # less a persistent instance's own cost measured above.
         checks = self.r.get("checks", {})
-        biggest = max(checks, key=int, default=None)
-        if biggest and "vitals_keepalive" in checks[biggest]:
-            per = checks[biggest]["vitals_keepalive"]["rss_per_check_b"]
-            eph = s.get(min(counts, key=lambda c: abs(int(c) - int(biggest))), {}).get("ephemeral", {})
-            own = per - eph.get("rss_per_instance_b", 0)
-            self.row("4 memory", f"resident memory per scheduled HTTP check (instance with a declared keep-alive check "
-                     f"at N={int(biggest):,}, less an instance without one)", f"{n(own)} B",
-                     f"{n(per)} B with the instance and its share of connections")
+        sizes = sorted((int(c) for c in checks if "rss_b" in checks[c].get("vitals_keepalive", {})))
+        persistent = s.get(min(counts, key=lambda c: abs(int(c) - 10000)), {}).get("persistent", {})
+        if len(sizes) >= 2 and persistent:
+            low, high = sizes[0], sizes[-1]
+            slope = (checks[str(high)]["vitals_keepalive"]["rss_b"] - checks[str(low)]["vitals_keepalive"]["rss_b"]) / (
+                high - low)
+            self.row("4 memory", f"resident memory per scheduled HTTP check (keep-alive; RSS slope from N={low:,} "
+                     f"to {high:,} less a persistent instance)", f"{n(slope - persistent['rss_per_instance_b'])} B",
+                     f"{n(slope)} B per instance with its check and its share of connections")
         for count in counts:
             row = s[count].get("persistent")
             if row and "restart_s" in row:
@@ -159,7 +163,7 @@ class Report:
         if not checks:
             return ""
         lines = ["| N | targets | checker | checks/s | checker CPU s / 1k | checker cores | target (nginx) CPU s / 1k "
-                 "| lateness p99 | RSS per check |", "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+                 "| lateness p99 | checker RSS |", "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         names = {"vitals_keepalive": "Vitals keep-alive", "vitals_fresh": "Vitals fresh", "haproxy": "HAProxy",
                  "blackbox": "blackbox_exporter"}
         for count, row in sorted(checks.items(), key=lambda kv: int(kv[0])):
@@ -172,7 +176,7 @@ class Report:
                     f"| {int(count):,} | {row['targets']:,} | {name} | {n(v['checks_per_s'])} | "
                     f"{v['checker_cpu_per_1k']:.3f}{extra} | {v['checker_cores']:.2f} | {v['target_cpu_per_1k']:.3f} | "
                     f"{n(v['lateness_p99_ms'], 1) + ' ms' if 'lateness_p99_ms' in v else '—'} | "
-                    f"{n(v['rss_per_check_b']) + ' B' if 'rss_per_check_b' in v else '—'} |")
+                    f"{n(v['rss_b'] / 2**20, 1) + ' MiB' if 'rss_b' in v else '—'} |")
         return "\n".join(lines)
 
     def growth(self):
@@ -180,7 +184,7 @@ class Report:
         if not s:
             return ""
         lines = ["| instances | RSS per ephemeral instance | RSS per persistent instance | restart (persistent) | "
-                 "beat req/s at this size | list req/s at this size | registrations/s (Python client) |",
+                 "beat req/s at this size | list req/s (a service of N / 1,000 instances) | registrations/s ephemeral / persistent (Python client) |",
                  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for count in sorted(s, key=int):
             e, p = s[count].get("ephemeral", {}), s[count].get("persistent", {})
@@ -265,9 +269,9 @@ history of earlier measurements and optimisations is in
 ## How to rerun
 
 ```sh
-bench/suite.sh            # full suite (~20 min on 2 cores): installs the peers from Debian,
+bench/suite.sh            # full suite (~10 min on 2 cores, plus a cold release build): installs the peers,
                           # builds release, prints the table, rewrites this file and the SVG
-bench/suite.sh --short    # seconds, small N; asserts nothing about speed (CI runs it)
+bench/suite.sh --short    # about a minute, small N; asserts nothing about speed (CI runs it)
 VITALS_BIN=path/to/vitals bench/suite.sh --short   # use a prebuilt binary, skip the build
 bench/suite.sh --only=api,checks                   # some sections (api, checks, detect, scale)
 ```
@@ -294,8 +298,10 @@ How the figures are taken:
   1,000 ports each) on 127.0.0.1. This machine caps open files at 20,000 per process (hard limit,
   not raisable here), so at most 5,000 distinct target addresses are used; at N = 20,000 four
   checks share each address (Vitals: instances in different services; HAProxy: four servers
-  with the same address). Vitals checks are instances registered through the API with a declared
-  check (`vitals.check.type=HTTP`, `interval=1000`, `vitals.check.mode=keepAlive|fresh`); HAProxy
+  with the same address). Vitals checks are persistent instances with a declared check
+  (`vitals.check.type=HTTP`, `interval=1000`, `vitals.check.mode=keepAlive|fresh`), copied into
+  the store from one the server registered and loaded at start (registering 20,000 over HTTP
+  while their checks start took minutes; their cluster checks are an hour apart); HAProxy
   has one backend server per check (`option httpchk`, `inter 1s`); blackbox_exporter is driven by
   wrk at N probes/s on an absolute schedule (the driver's CPU is listed, not counted). Checks are
   counted where they land (nginx `stub_status`), CPU is utime+stime from `/proc/PID/stat` over a
@@ -306,7 +312,7 @@ How the figures are taken:
   nacos-sdk-python 3.2.0 over gRPC.
 - **Memory / restart**: `VmRSS` before and after registering N instances (Python client,
   8 keep-alive connections, 1,000 services); persistent instances are then killed with `kill -9`
-  and the time to readiness with all of them served is taken.
+  and the time until the API serves all of them again is taken.
 
 ### Active checks in detail
 

@@ -2,7 +2,7 @@
 # The benchmark suite: Vitals against nginx, etcd, HAProxy and blackbox_exporter on 127.0.0.1,
 # every figure a ratio taken in the same run (see docs/benchmarks.md).
 #
-#   bench/suite.sh                 # full suite (~20 min on 2 cores); rewrites docs/benchmarks.md
+#   bench/suite.sh                 # full suite (~10 min on 2 cores + build); rewrites docs/benchmarks.md
 #   bench/suite.sh --short         # seconds, small N, asserts nothing about speed (CI)
 #   bench/suite.sh --only=api,checks   # some sections: api, checks, detect, scale
 #   VITALS_BIN=path/to/vitals bench/suite.sh --short   # use a built binary, skip the build
@@ -40,14 +40,15 @@ export VITALS_BENCH_BIN=${VITALS_BENCH_BIN:-}
 # As many open files as this machine allows (the active-check section needs thousands).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-results=$(mktemp /tmp/vitals-bench-results.XXXXXX.json)
-trap 'rm -f "$results"' EXIT
+# Kept after the run, so the table can be remade with bench/report.py RESULTS [--write].
+results=${BENCH_RESULTS:-$(mktemp /tmp/vitals-bench-results.XXXXXX)}
+echo "== results: $results"
 status=0
 python3 bench/suite.py "$VITALS_BIN" "$results" "$@" || status=$?
 if $short; then
-    python3 bench/report.py "$results"
+    python3 bench/report.py "$results" || status=1
 else
-    python3 bench/report.py "$results" --write
+    python3 bench/report.py "$results" --write || status=1
 fi
 if [ $status -ne 0 ]; then
     echo "bench/suite.sh: a step failed (see above)" >&2
