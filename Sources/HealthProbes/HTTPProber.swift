@@ -188,6 +188,11 @@ public final class HTTPProber: Sendable {
                     try sync.addHandler(ProbeHandler())
                 }
             }
+        // An IP literal needs no resolver: connecting by name runs getaddrinfo on a dispatch thread
+        // and Happy Eyeballs for every fresh connection.
+        if serverName == nil, let address = try? SocketAddress(ipAddress: target.host, port: target.port) {
+            return try await bootstrap.connect(to: address).get()
+        }
         return try await bootstrap.connect(host: target.host, port: target.port).get()
     }
 

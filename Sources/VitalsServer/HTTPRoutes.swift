@@ -20,7 +20,8 @@ extension VitalsServer {
         if let loadShedding { router.add(middleware: loadShedding) }
         NodeHealthRoutes(engine: engine).register(on: router)
         NacosRoutes(registry: registry, authority: authority).register(on: router)
-        VitalsMetrics.register(on: router)
+        VitalsMetrics.register(
+            on: router, schedulers: [("node", engine.stats), ("registry", registry.checkSchedulerStats)])
         router.get("/") { _, _ in ["name": "vitals", "version": Self.version] }
         // The trivial route: what the HTTP stack costs with no work behind it (benchmark reference).
         router.get("/vitals/ping") { _, _ in "pong" }

@@ -155,6 +155,8 @@ struct NodeHealthHTTPTests {
             #expect(response.status == 200)
             #expect(response.bodyText.contains(#"vitals_check_passing{check="storage.writable",kind="health"}"#))
             #expect(response.bodyText.contains("vitals_check_runs_total"))
+            let lateness = #"vitals_scheduler_lateness_seconds{engine="registry",quantile="0.99"}"#
+            #expect(response.bodyText.contains(lateness))
         }
     }
 }

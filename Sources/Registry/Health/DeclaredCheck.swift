@@ -12,6 +12,7 @@
 /// | `vitals.check.headers` | `Name:value` pairs separated by `|` | none |
 /// | `vitals.check.rise` / `vitals.check.fall` | successes / failures in a row to change state | 1 / 1 |
 /// | `vitals.check.service` | gRPC health service name | `""` (the whole server) |
+/// | `vitals.check.mode` | HTTP(S) connections: `keepAlive` (reuse) or `fresh` (one per run) | `keepAlive` |
 public enum DeclaredCheck {
     public static let prefix = "vitals.check."
 
@@ -28,6 +29,13 @@ public enum DeclaredCheck {
             return value
         }
         let kind: ProbeSpec.Kind
+        let fresh: Bool
+        switch metadata[prefix + "mode"]?.lowercased() {
+        case nil, "keepalive", "keep-alive": fresh = false
+        case "fresh": fresh = true
+        case let other?:
+            throw RegistryError.invalidMetadata("metadata \(prefix)mode must be keepAlive or fresh, got '\(other)'")
+        }
         switch type {
         case "TCP": kind = .tcp
         case "HTTP", "HTTPS":
@@ -48,7 +56,8 @@ public enum DeclaredCheck {
             timeout: .milliseconds(try int("timeout", 2000, range: 10...600_000)),
             rise: try int("rise", 1, range: 1...100),
             fall: try int("fall", 1, range: 1...100),
-            nacosFailureRules: false
+            nacosFailureRules: false,
+            freshConnection: fresh
         )
     }
 

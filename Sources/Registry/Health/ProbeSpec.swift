@@ -20,10 +20,12 @@ public struct ProbeSpec: Sendable, Equatable {
     /// Nacos's cluster-checker rules: refused connections and unexpected statuses fail at once,
     /// timeouts, 503 and 302 count towards `fall`.
     public var nacosFailureRules: Bool
+    /// HTTP checks only: a new connection per run (HAProxy's way) instead of a reused one.
+    public var freshConnection: Bool
 
     public init(
         kind: Kind, host: String, port: Int, interval: Duration, timeout: Duration, rise: Int, fall: Int,
-        nacosFailureRules: Bool
+        nacosFailureRules: Bool, freshConnection: Bool = false
     ) {
         self.kind = kind
         self.host = host
@@ -33,6 +35,7 @@ public struct ProbeSpec: Sendable, Equatable {
         self.rise = rise
         self.fall = fall
         self.nacosFailureRules = nacosFailureRules
+        self.freshConnection = freshConnection
     }
 }
 

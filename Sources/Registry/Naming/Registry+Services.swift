@@ -73,7 +73,7 @@ extension Registry {
                 InstanceKey(service: service, ip: $0.ip, port: $0.port)
             }
         }
-        for key in keys { syncProbes(key) }
+        syncProbes(keys)
     }
 
     static func validate(_ definition: ServiceDefinition) throws {

@@ -89,7 +89,7 @@ public final class Registry: Service, Sendable {
                 keys.append(InstanceKey(service: stored.service, ip: stored.instance.ip, port: stored.instance.port))
             }
         }
-        for key in keys { syncProbes(key) }
+        syncProbes(keys)
         logger.info(
             "registry loaded",
             metadata: ["services": "\(snapshot.services.count)", "persistentInstances": "\(snapshot.instances.count)"])

@@ -23,6 +23,7 @@ struct RegistryProbes: ProbeFactory {
                 headers: headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                 expectedStatus: expectation,
                 timeout: spec.timeout,
+                mode: spec.freshConnection ? .fresh : .keepAlive,
                 verifyTLS: false)
             let http = HTTPCheck(name: name, configuration: configuration, prober: prober)
             return spec.nacosFailureRules ? NacosRulesCheck(inner: http) : http
