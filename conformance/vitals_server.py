@@ -36,3 +36,15 @@ def start(port, extra_args=(), config_text=None, binary=None, data=None, quiet=F
 def stop(process):
     process.terminate()
     process.wait(timeout=15)
+
+
+def rss_kib(pid):
+    """The resident memory of process `pid` in KiB (VmRSS), 0 once it has gone."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0

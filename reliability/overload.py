@@ -51,14 +51,6 @@ class Figures:
 figures = Figures()
 
 
-def read_rss_kib(pid):
-    with open(f"/proc/{pid}/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 async def read_response(reader, timeout):
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
     status = int(head.split(b" ", 2)[1])
@@ -133,7 +125,7 @@ async def health_prober(end):
 async def sample_rss(pid, end):
     loop = asyncio.get_running_loop()
     while loop.time() < end:
-        figures.rss.append(read_rss_kib(pid))
+        figures.rss.append(vitals_server.rss_kib(pid))
         await asyncio.sleep(0.5)
 
 
@@ -152,12 +144,12 @@ def quantile(values, q):
 config = f"maxConnections: {args.max_connections}\nidleTimeout: 5s\n"
 process, _ = vitals_server.start(PORT, ["--grpc-port", "0"], config_text=config, binary=args.binary, quiet=True)
 try:
-    rss_before = read_rss_kib(process.pid)
+    rss_before = vitals_server.rss_kib(process.pid)
     began = time.monotonic()
     asyncio.run(main(process.pid))
     elapsed = time.monotonic() - began
     time.sleep(1)
-    rss_after = read_rss_kib(process.pid)
+    rss_after = vitals_server.rss_kib(process.pid)
     alive = process.poll() is None
 finally:
     vitals_server.stop(process)

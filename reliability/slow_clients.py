@@ -39,11 +39,6 @@ process, _ = vitals_server.start(port, ["--grpc-port", "0"], binary=binary, quie
 failures = []
 
 
-def rss_kib():
-    with open(f"/proc/{process.pid}/status") as handle:
-        return next(int(line.split()[1]) for line in handle if line.startswith("VmRSS:"))
-
-
 def read_status(connection):
     """Reads one response's status line (and the rest that arrives); None if closed first."""
     data = b""
@@ -167,7 +162,7 @@ if held is None:
 
 # 4. Pipelining without reading.
 with HealthWatch("never reads", 5) as watch:
-    before = rss_kib()
+    before = vitals_server.rss_kib(process.pid)
     hog = socket.create_connection(("127.0.0.1", port), timeout=5)
     hog.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     pipelined = b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n" * PIPELINED
@@ -180,7 +175,7 @@ with HealthWatch("never reads", 5) as watch:
         except BlockingIOError:
             time.sleep(0.05)
     time.sleep(IDLE * 1.5)
-    peak = rss_kib()
+    peak = vitals_server.rss_kib(process.pid)
     still_open = True
     try:
         hog.send(b"")

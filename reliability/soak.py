@@ -120,14 +120,6 @@ class Figures:
 figures = Figures()
 
 
-def read_rss_kib(pid):
-    with open(f"/proc/{pid}/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def read_cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as handle:
         fields = handle.read().rsplit(")", 1)[1].split()
@@ -178,7 +170,7 @@ async def monitor(pid, began, end):
     connection = Connection()
     next_poll = began + max(10, 2 * args.interval)  # after the registration round
     while loop.time() < end:
-        figures.rss.append((loop.time() - began, read_rss_kib(pid)))
+        figures.rss.append((loop.time() - began, vitals_server.rss_kib(pid)))
         if loop.time() >= next_poll:
             next_poll += 10
             figures.list_polls += 1
@@ -193,7 +185,7 @@ async def monitor(pid, began, end):
                 expected = len(range(s, N, SERVICES))
                 figures.missing_sightings += max(0, expected - len(hosts))
         await asyncio.sleep(min(2.0, max(0.0, end - loop.time())))
-    figures.rss.append((loop.time() - began, read_rss_kib(pid)))
+    figures.rss.append((loop.time() - began, vitals_server.rss_kib(pid)))
     connection.close()
 
 

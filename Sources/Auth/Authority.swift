@@ -64,21 +64,23 @@ public final class Authority: Sendable {
         }
         let identity = try authenticate(token)
         if identity.isAdmin { return identity }
+        let action: AccessAction
+        let resource: AccessResource
         switch requirement {
         case .open, .authenticated:
             return identity
         case .admin:
             throw AuthError.forbidden("authorization failed! user '\(identity.username)' is not an admin")
-        case .read(let resource), .write(let resource):
-            let action: AccessAction = requirement == .read(resource) ? .read : .write
-            let allowed = index.withLock { $0.allows(identity.username, action, on: resource) }
-            guard allowed else {
-                let verb = action == .read ? "read" : "write"
-                throw AuthError.forbidden(
-                    "authorization failed! user '\(identity.username)' may not \(verb) \(resource)")
-            }
-            return identity
+        case .read(let target):
+            (action, resource) = (.read, target)
+        case .write(let target):
+            (action, resource) = (.write, target)
         }
+        guard index.withLock({ $0.allows(identity.username, action, on: resource) }) else {
+            let verb = action == .read ? "read" : "write"
+            throw AuthError.forbidden("authorization failed! user '\(identity.username)' may not \(verb) \(resource)")
+        }
+        return identity
     }
 
     /// The user a token belongs to, if the token is well signed, unexpired and still honoured.

@@ -98,12 +98,7 @@ struct AuthRoutes: Sendable {
             guard authority.isEnabled else {
                 return loginJSON(token: "", ttl: authority.configuration.tokenTTLSeconds, admin: true, username)
             }
-            let issued: IssuedToken
-            do {
-                issued = try authority.login(username: username, password: password)
-            } catch let error as AuthError {
-                throw NacosError.auth(error)
-            }
+            let issued = try authority.login(username: username, password: password)
             return loginJSON(
                 token: issued.accessToken, ttl: issued.tokenTTLSeconds, admin: issued.globalAdmin, issued.username)
         } catch {
@@ -130,13 +125,9 @@ struct AuthRoutes: Sendable {
 
     private func requireAdminOrSelf(_ request: Request, _ p: NacosParameters, _ username: String) throws {
         guard authority.isEnabled else { return }
-        do {
-            let identity = try authority.authenticate(RouteAccess.token(request, p))
-            guard identity.isAdmin || identity.username == username else {
-                throw AuthError.forbidden("authorization failed! only an admin may change another user's password")
-            }
-        } catch let error as AuthError {
-            throw NacosError.auth(error)
+        let identity = try authority.authenticate(RouteAccess.token(request, p))
+        guard identity.isAdmin || identity.username == username else {
+            throw AuthError.forbidden("authorization failed! only an admin may change another user's password")
         }
     }
 

@@ -50,13 +50,17 @@ enum AuthSetup {
         {
             return data
         }
-        let secret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) })
+        let secret = randomBytes(32)
         try writeOwnerOnly(Data(secret.base64EncodedString().utf8), to: path)
         return secret
     }
 
+    static func randomBytes(_ count: Int) -> Data {
+        Data((0..<count).map { _ in UInt8.random(in: .min ... .max) })
+    }
+
     static func randomText(bytes: Int) -> String {
-        Data((0..<bytes).map { _ in UInt8.random(in: .min ... .max) }).base64EncodedString()
+        randomBytes(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
     }
 
