@@ -125,7 +125,7 @@ struct AuthRoutes: Sendable {
 
     private func requireAdminOrSelf(_ request: Request, _ p: NacosParameters, _ username: String) throws {
         guard authority.isEnabled else { return }
-        let identity = try authority.authenticate(RouteAccess.token(request, p))
+        let identity = try authority.authenticate(RouteAccess.token(request.headers, p))
         guard identity.isAdmin || identity.username == username else {
             throw AuthError.forbidden("authorization failed! only an admin may change another user's password")
         }

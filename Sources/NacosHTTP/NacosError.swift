@@ -64,12 +64,7 @@ enum NacosAPIVersion: Sendable {
     case v1
     case v2
 
-    func ok() -> Response {
-        switch self {
-        case .v1: return NacosResponse.text("ok")
-        case .v2: return NacosResponse.envelope(V2Envelope(code: 0, message: "success", data: "ok"))
-        }
-    }
+    func ok() -> Response { okAnswer.response }
 
     /// Reads: v1 answers the raw JSON, v2 wraps it.
     func data<T: Encodable & Sendable>(_ value: T) -> Response {
@@ -79,17 +74,7 @@ enum NacosAPIVersion: Sendable {
         }
     }
 
-    func failure(_ error: NacosError) -> Response {
-        let rendering = error.rendering
-        switch self {
-        case .v1:
-            return NacosResponse.text(rendering.detail, status: rendering.status)
-        case .v2:
-            return NacosResponse.envelope(
-                V2Envelope(code: rendering.code, message: rendering.message, data: rendering.detail),
-                status: rendering.status)
-        }
-    }
+    func failure(_ error: NacosError) -> Response { failureAnswer(error).response }
 }
 
 /// `{"code":…,"message":…,"data":…}` in exactly that key order, as Nacos writes it

@@ -8,11 +8,17 @@ import Registry
 public struct NacosRoutes: Sendable {
     let registry: Registry
     let authority: Authority
+    let listCache = ListBodyCache()
 
     /// With `authority` enabled, every route checks the caller's token first (see ``RouteAccess``).
     public init(registry: Registry, authority: Authority = .disabled) {
         self.registry = registry
         self.authority = authority
+    }
+
+    /// The same beat, list and health routes for the event-loop fast path, sharing the list cache.
+    public var hotRoutes: NacosHotRoutes {
+        NacosHotRoutes(registry: registry, authority: authority, listCache: listCache)
     }
 
     typealias Handler = @Sendable (NacosParameters, NacosAPIVersion) async throws -> Response
@@ -142,15 +148,37 @@ public struct NacosRoutes: Sendable {
     }
 
     func listInstances(_ p: NacosParameters, _ version: NacosAPIVersion) async throws -> Response {
+        try Self.listAnswer(p, version, registry: registry, cache: listCache).response
+    }
+
+    /// A list is encoded once per service revision and served from ``ListBodyCache`` until the
+    /// service changes (every change that shows in a list bumps the revision).
+    static func listAnswer(
+        _ p: NacosParameters, _ version: NacosAPIVersion, registry: Registry, cache: ListBodyCache
+    ) throws -> NacosAnswer {
         let service = try p.service()
-        let clusters = (p.optional("clusters", "clusterName") ?? "").split(separator: ",").map(String.init)
+        let clusters = p.optional("clusters", "clusterName") ?? ""
+        let key = ListBodyCache.Key(
+            service: service, clusters: clusters, healthyOnly: try p.bool("healthyOnly", default: false),
+            v2: version == .v2)
+        if let revision = registry.revision(of: service), let cached = cache.answer(for: key, revision: revision) {
+            return cached
+        }
         let list = registry.list(
-            service: service, clusters: clusters, healthyOnly: try p.bool("healthyOnly", default: false))
-        return ServiceInfoResponse.response(list, version: version)
+            service: service, clusters: clusters.split(separator: ",").map(String.init), healthyOnly: key.healthyOnly)
+        let answer = ServiceInfoResponse.answer(list, version: version)
+        if list.lastRefTime != 0 { cache.store(answer, for: key, revision: list.lastRefTime) }
+        return answer
     }
 
     /// Beats answer bare JSON in both versions, as Nacos does.
     func beat(_ p: NacosParameters, _ version: NacosAPIVersion) async throws -> Response {
+        let beat = try Self.beatRequest(p)
+        let reply = try await registry.beat(service: beat.service, ip: beat.ip, port: beat.port, info: beat.info)
+        return Self.beatAnswer(reply).response
+    }
+
+    static func beatRequest(_ p: NacosParameters) throws -> (service: ServiceKey, ip: String, port: Int, info: BeatInfo?) {
         let service = try p.service()
         var info: BeatInfo?
         if let text = p.optional("beat") {
@@ -158,8 +186,11 @@ public struct NacosRoutes: Sendable {
         }
         guard let ip = p.optional("ip") != nil ? try p.ip() : info?.ip else { throw NacosError.missing("ip") }
         let port = p.optional("port") != nil ? try p.port() : (info?.port ?? 0)
-        let reply = try await registry.beat(service: service, ip: ip, port: port, info: info)
-        // Beats are the hottest write path: the small answer is written directly.
+        return (service, ip, port, info)
+    }
+
+    /// Beats are the hottest write path: the small answer is written directly.
+    static func beatAnswer(_ reply: BeatReply) -> NacosAnswer {
         var writer = JSONWriter(capacity: 80)
         writer.object { w in
             w.key("clientBeatInterval")
@@ -169,9 +200,7 @@ public struct NacosRoutes: Sendable {
             w.key("lightBeatEnabled")
             w.value(true)
         }
-        return Response(
-            status: .ok, headers: [.contentType: "application/json;charset=UTF-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+        return .json(writer.bytes)
     }
 
     static func beatInfo(_ text: String) throws -> BeatInfo {
@@ -212,10 +241,15 @@ public struct NacosRoutes: Sendable {
     // MARK: Health
 
     func setHealth(_ p: NacosParameters, _ version: NacosAPIVersion) async throws -> Response {
+        let update = try Self.healthRequest(p)
+        try await registry.setHealth(service: update.service, ip: update.ip, port: update.port, healthy: update.healthy)
+        return version.ok()
+    }
+
+    static func healthRequest(_ p: NacosParameters) throws -> (service: ServiceKey, ip: String, port: Int, healthy: Bool) {
         guard p.optional("healthy", "valid") != nil else { throw NacosError.missing("healthy") }
         let healthy = try p.bool("healthy", "valid", default: true)
-        try await registry.setHealth(service: try p.service(), ip: try p.ip(), port: try p.port(), healthy: healthy)
-        return version.ok()
+        return (try p.service(), try p.ip(), try p.port(), healthy)
     }
 
     func healthServer(_ p: NacosParameters, _ version: NacosAPIVersion) async throws -> Response {

@@ -42,12 +42,12 @@ enum RouteAccess: Sendable {
     }
 
     /// Nacos SDKs send `accessToken` as a parameter; the header and `Authorization: Bearer` work too.
-    static func token(_ request: Request, _ p: NacosParameters) -> String? {
+    static func token(_ headers: HTTPFields, _ p: NacosParameters) -> String? {
         if let token = p.optional("accessToken") { return token }
-        if let field = request.headers.first(where: { $0.name.canonicalName == "accesstoken" }), !field.value.isEmpty {
+        if let field = headers.first(where: { $0.name.canonicalName == "accesstoken" }), !field.value.isEmpty {
             return field.value
         }
-        if let value = request.headers[.authorization], value.lowercased().hasPrefix("bearer ") {
+        if let value = headers[.authorization], value.lowercased().hasPrefix("bearer ") {
             return String(value.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         }
         return nil
@@ -58,7 +58,11 @@ extension Authority {
     /// Checks a Nacos HTTP request; throws an ``AuthError`` (answered 403 by ``NacosError/wrap(_:)``)
     /// when it may not proceed. With auth off it returns at once: no token lookup, no resource parsing.
     func check(_ request: Request, _ p: NacosParameters, _ access: RouteAccess) throws {
+        try check(request.headers, p, access)
+    }
+
+    func check(_ headers: HTTPFields, _ p: NacosParameters, _ access: RouteAccess) throws {
         guard isEnabled else { return }
-        try authorize(token: RouteAccess.token(request, p), access.requirement(p))
+        try authorize(token: RouteAccess.token(headers, p), access.requirement(p))
     }
 }

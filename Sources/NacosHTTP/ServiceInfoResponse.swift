@@ -4,7 +4,7 @@ import Registry
 
 /// `instance/list` answers: raw for v1, in the envelope for v2.
 enum ServiceInfoResponse {
-    static func response(_ list: ServiceInstances, version: NacosAPIVersion) -> Response {
+    static func answer(_ list: ServiceInstances, version: NacosAPIVersion) -> NacosAnswer {
         var writer = JSONWriter(capacity: 256 + list.hosts.count * 400)
         switch version {
         case .v1:
@@ -19,8 +19,6 @@ enum ServiceInfoResponse {
                 ServiceInfoWriter.write(list, groupedName: true, into: &w)
             }
         }
-        return Response(
-            status: .ok, headers: [.contentType: "application/json;charset=UTF-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+        return .json(writer.bytes)
     }
 }

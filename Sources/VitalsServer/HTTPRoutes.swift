@@ -10,7 +10,7 @@ extension VitalsServer {
     /// exactly these routes (a test compares the two).
     static func makeRouter(
         engine: HealthEngine, registry: Registry, authority: Authority = .disabled, heartbeat: RequestHeartbeat,
-        loadShedding: LoadSheddingMiddleware<BasicRequestContext>? = nil
+        loadShedding: LoadSheddingMiddleware<BasicRequestContext>? = nil, nacos: NacosRoutes? = nil
     )
         -> Router<BasicRequestContext>
     {
@@ -19,7 +19,7 @@ extension VitalsServer {
         router.add(middleware: MetricsMiddleware())
         if let loadShedding { router.add(middleware: loadShedding) }
         NodeHealthRoutes(engine: engine).register(on: router)
-        NacosRoutes(registry: registry, authority: authority).register(on: router)
+        (nacos ?? NacosRoutes(registry: registry, authority: authority)).register(on: router)
         VitalsMetrics.register(
             on: router, schedulers: [("node", engine.stats), ("registry", registry.checkSchedulerStats)])
         router.get("/") { _, _ in ["name": "vitals", "version": Self.version] }

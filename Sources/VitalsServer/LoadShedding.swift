@@ -77,6 +77,9 @@ struct LoadSheddingMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// Whether requests other than the health API are being shed now.
+    var isShedding: Bool { connections.current > threshold }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {

@@ -12,6 +12,10 @@ final class RequestReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHa
 
     let timeout: TimeAmount
     private var deadline: Scheduled<Void>?
+    /// When the head of a request still being read arrived. The timer is armed only when a read
+    /// ends with the request incomplete: most requests arrive whole, in one read, and a timer per
+    /// request was a measurable share of a beat's CPU (docs/benchmarks.md).
+    private var readingSince: NIODeadline?
 
     init(timeout: TimeAmount) {
         self.timeout = timeout
@@ -21,15 +25,24 @@ final class RequestReadTimeoutHandler: ChannelInboundHandler, RemovableChannelHa
         switch unwrapInboundIn(data) {
         case .head:
             deadline?.cancel()
-            let channel = context.channel
-            deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+            deadline = nil
+            readingSince = .now()
         case .body:
             break
         case .end:
             deadline?.cancel()
             deadline = nil
+            readingSince = nil
         }
         context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let readingSince, deadline == nil {
+            let channel = context.channel
+            deadline = context.eventLoop.scheduleTask(deadline: readingSince + timeout) { channel.close(promise: nil) }
+        }
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -46,22 +46,26 @@ public struct VitalsServer: Sendable {
             configuration.auth, dataDirectory: configuration.dataDirectory, logger: logger)
 
         let connections = OpenConnections()
+        let shedding = LoadSheddingMiddleware<BasicRequestContext>(
+            connections: connections, maxConnections: configuration.maxConnections)
+        let nacos = NacosRoutes(registry: registry, authority: authority)
         let router = Self.makeRouter(
-            engine: engine, registry: registry, authority: authority, heartbeat: heartbeat,
-            loadShedding: LoadSheddingMiddleware(connections: connections, maxConnections: configuration.maxConnections)
-        )
+            engine: engine, registry: registry, authority: authority, heartbeat: heartbeat, loadShedding: shedding,
+            nacos: nacos)
+        let hotRoutes = configuration.hotRoutes ? Self.hotRoutes(nacos, shedding, heartbeat) : nil
 
         let logger = self.logger
         let host = configuration.host
         let app = Application(
             router: router,
-            server: .http1(
+            server: .vitals(
                 configuration: .init(
                     additionalChannelHandlers: [
                         ConnectionCountingHandler(connections),
                         RequestReadTimeoutHandler(timeout: TimeAmount(configuration.requestReadTimeout)),
                     ],
-                    idleTimeout: TimeAmount(configuration.idleTimeout))),
+                    idleTimeout: TimeAmount(configuration.idleTimeout)),
+                hotRoutes: hotRoutes),
             configuration: .init(
                 address: .hostname(host, port: configuration.port),
                 serverName: "Vitals",
@@ -100,6 +104,18 @@ public struct VitalsServer: Sendable {
         let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         prober.closeIdleConnections()
+    }
+
+    private static func hotRoutes(
+        _ nacos: NacosRoutes, _ shedding: LoadSheddingMiddleware<BasicRequestContext>, _ heartbeat: RequestHeartbeat
+    ) -> @Sendable () -> HotRoutesHandler {
+        let routes = nacos.hotRoutes
+        let metrics = HotRouteMetrics()
+        return {
+            HotRoutesHandler(
+                routes: routes, shedding: { shedding.isShedding }, heartbeat: heartbeat, metrics: metrics,
+                serverName: "Vitals")
+        }
     }
 
     private func openStore() throws -> StoreWriteMonitor {

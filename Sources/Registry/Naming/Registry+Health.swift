@@ -7,31 +7,55 @@ extension Registry {
     /// Clearing never overrides a failing check or expired beats. Works for every instance
     /// (Nacos refuses unless the cluster's checker is NONE).
     public func setHealth(service: ServiceKey, ip: String, port: Int, healthy: Bool) async throws {
+        if try setEphemeralHealth(service: service, ip: ip, port: port, healthy: healthy) { return }
         let key = InstanceKey(service: service, ip: ip, port: port)
-        let address = Address(ip: ip, port: port)
-        guard let entry = mutate({ $0.services[service]?.instances[address] }) else {
-            throw RegistryError.instanceNotFound("instance not found: \(ip):\(port) in \(service.groupedName)")
+        guard let entry = mutate({ $0.services[service]?.instances[Address(ip: ip, port: port)] }) else {
+            throw Self.notFound(service, ip, port)
         }
         let date = clock.wallNow
-        let apply: @Sendable () -> HealthTransition? = {
-            self.mutate { state in
-                state.updateHealth(key, cause: .manual(healthy: healthy), at: date) { health in
-                    health.manualDown = !healthy
-                    if healthy { health.registered = true }
-                }
-            }
+        var stored = entry.instance
+        if healthy { stored.registeredHealthy = true }
+        let result = Mutex<HealthTransition?>(nil)
+        try await commit([.putInstance(StoredInstance(service: service, instance: stored, manualDown: !healthy))]) {
+            result.withLock { $0 = self.applyManualHealth(key, healthy: healthy, at: date) }
         }
-        if entry.instance.ephemeral {
-            publish(apply().map { [$0] } ?? [])
-        } else {
-            var stored = entry.instance
-            if healthy { stored.registeredHealthy = true }
-            let result = Mutex<HealthTransition?>(nil)
-            try await commit([.putInstance(StoredInstance(service: service, instance: stored, manualDown: !healthy))]) {
-                result.withLock { $0 = apply() }
+        publish(result.withLock { $0 }.map { [$0] } ?? [])
+    }
+
+    /// Sets an ephemeral instance's health at once, without suspending (HTTP's fast path).
+    /// Returns `false` for a persistent instance, whose change must be stored first
+    /// (``setHealth(service:ip:port:healthy:)``).
+    public func setEphemeralHealth(service: ServiceKey, ip: String, port: Int, healthy: Bool) throws -> Bool {
+        let key = InstanceKey(service: service, ip: ip, port: port)
+        let date = clock.wallNow
+        let outcome = mutate { state -> (found: Bool, ephemeral: Bool, transition: HealthTransition?) in
+            guard let entry = state.services[service]?.instances[Address(ip: ip, port: port)] else {
+                return (false, false, nil)
             }
-            publish(result.withLock { $0 }.map { [$0] } ?? [])
+            guard entry.instance.ephemeral else { return (true, false, nil) }
+            return (true, true, Self.applyManualHealth(&state, key, healthy: healthy, at: date))
         }
+        guard outcome.found else { throw Self.notFound(service, ip, port) }
+        guard outcome.ephemeral else { return false }
+        publish(outcome.transition.map { [$0] } ?? [])
+        return true
+    }
+
+    private func applyManualHealth(_ key: InstanceKey, healthy: Bool, at date: Date) -> HealthTransition? {
+        mutate { Self.applyManualHealth(&$0, key, healthy: healthy, at: date) }
+    }
+
+    private static func applyManualHealth(
+        _ state: inout RegistryState, _ key: InstanceKey, healthy: Bool, at date: Date
+    ) -> HealthTransition? {
+        state.updateHealth(key, cause: .manual(healthy: healthy), at: date) { health in
+            health.manualDown = !healthy
+            if healthy { health.registered = true }
+        }
+    }
+
+    private static func notFound(_ service: ServiceKey, _ ip: String, _ port: Int) -> RegistryError {
+        .instanceNotFound("instance not found: \(ip):\(port) in \(service.groupedName)")
     }
 
     /// The last health transitions of an instance, oldest first.

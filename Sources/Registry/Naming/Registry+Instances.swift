@@ -150,23 +150,8 @@ extension Registry {
 
     /// A client beat: refreshes the instance, or registers it from `info` when it is unknown.
     public func beat(service: ServiceKey, ip: String, port: Int, info: BeatInfo?) async throws -> BeatReply {
-        let key = InstanceKey(service: service, ip: ip, port: port)
-        let now = clock.now
-        let date = clock.wallNow
-        let known = mutate { state -> (Bool, Duration, HealthTransition?) in
-            let address = Address(ip: ip, port: port)
-            guard let entry = state.services[service]?.instances[address] else {
-                return (false, configuration.beatDefaults.interval, nil)
-            }
-            state.services[service]?.instances[address]?.lastBeat = now
-            let transition = state.updateHealth(key, cause: .beatReceived, at: date) { $0.beatExpired = false }
-            return (true, entry.beat.interval, transition)
-        }
-        if known.0 {
-            publish(known.2.map { [$0] } ?? [])
-            return BeatReply(code: Self.beatApplied, clientBeatInterval: known.1)
-        }
-        guard let info else { return BeatReply(code: Self.beatUnknownInstance, clientBeatInterval: known.1) }
+        if let reply = beatIfKnown(service: service, ip: ip, port: port) { return reply }
+        guard let info else { return BeatReply(code: Self.beatUnknownInstance, clientBeatInterval: configuration.beatDefaults.interval) }
         let instance = Instance(
             ip: ip, port: port, weight: info.weight ?? 1, ephemeral: true,
             cluster: info.cluster ?? Instance.defaultCluster,
@@ -174,6 +159,24 @@ extension Registry {
         try await register(instance, in: service)
         let interval = mutate { $0.services[service]?.instances[Address(ip: ip, port: port)]?.beat.interval }
         return BeatReply(code: Self.beatApplied, clientBeatInterval: interval ?? configuration.beatDefaults.interval)
+    }
+
+    /// The beat of a registered instance, applied at once without suspending (HTTP's fast path);
+    /// `nil` when the instance is unknown, which ``beat(service:ip:port:info:)`` answers.
+    public func beatIfKnown(service: ServiceKey, ip: String, port: Int) -> BeatReply? {
+        let key = InstanceKey(service: service, ip: ip, port: port)
+        let now = clock.now
+        let date = clock.wallNow
+        let applied = mutate { state -> (Duration, HealthTransition?)? in
+            let address = Address(ip: ip, port: port)
+            guard let entry = state.services[service]?.instances[address] else { return nil }
+            state.services[service]?.instances[address]?.lastBeat = now
+            let transition = state.updateHealth(key, cause: .beatReceived, at: date) { $0.beatExpired = false }
+            return (entry.beat.interval, transition)
+        }
+        guard let applied else { return nil }
+        publish(applied.1.map { [$0] } ?? [])
+        return BeatReply(code: Self.beatApplied, clientBeatInterval: applied.0)
     }
 
     /// Removes an instance from memory and its probes; returns the removal transition.

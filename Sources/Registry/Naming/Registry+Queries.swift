@@ -61,6 +61,12 @@ extension Registry {
         }
     }
 
+    /// The service's current revision (`lastRefTime` of its lists), or `nil` when it is unknown:
+    /// a list answered at a revision stays right until the revision changes, so adapters may cache it.
+    public func revision(of service: ServiceKey) -> Int64? {
+        mutate { $0.services[service]?.revision }
+    }
+
     /// One instance, enabled or not, with its true health.
     public func instance(service: ServiceKey, ip: String, port: Int) -> InstanceView? {
         mutate { state in

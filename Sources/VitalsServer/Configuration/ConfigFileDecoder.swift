@@ -24,7 +24,7 @@ enum ConfigFileDecoder {
 
     static let topLevelKeys: Set<String> = [
         "host", "port", "grpcPort", "dataDir", "logLevel", "shutdownGrace", "maxConnections", "idleTimeout",
-        "requestReadTimeout", "checks",
+        "requestReadTimeout", "hotRoutes", "checks",
         "registry", "probes", "auth",
     ]
     static let registryKeys: Set<String> = [

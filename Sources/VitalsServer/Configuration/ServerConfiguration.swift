@@ -19,6 +19,9 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// A request's body must arrive within this long of its head, or the connection is closed.
     public var requestReadTimeout: Duration = .seconds(30)
+    /// Beats, instance lists and health updates answered on the event loop, without the router
+    /// (see docs/architecture.md); `false` sends them through the router like every other route.
+    public var hotRoutes = true
     public var checks: [CheckDeclaration] = []
     /// Beat timing, protect threshold and cluster-check timing of the naming registry.
     public var registry = Registry.Configuration()
@@ -40,6 +43,7 @@ public struct ServerConfiguration: Sendable {
         public var maxConnections: Int?
         public var idleTimeout: String?
         public var requestReadTimeout: String?
+        public var hotRoutes: Bool?
         public var checks: [CheckDeclaration]?
         public var registry: RegistryFile?
         public var probes: ProbesFile?
@@ -126,6 +130,7 @@ public struct ServerConfiguration: Sendable {
                 guard timeout > .zero else { throw ConfigurationError("requestReadTimeout must be positive") }
                 config.requestReadTimeout = timeout
             }
+            if let hotRoutes = file.hotRoutes { config.hotRoutes = hotRoutes }
             config.checks = file.checks ?? []
             if let registry = file.registry { try config.applyRegistry(registry) }
             if let probes = file.probes { try config.applyProbes(probes) }
