@@ -140,6 +140,17 @@ struct HotRoutesTests {
         }
     }
 
+    @Test(arguments: ["/nacos/v1/ns/instance/beat", "/nacos/v1/ns/instance"])
+    func anIncompleteBodyIsCutOff(path: String) async throws {
+        try await withServer(configure: { $0.requestReadTimeout = .milliseconds(300) }) { client in
+            let request = "PUT \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: 40\r\n\r\nserviceName=s"
+            let (reply, closed) = try RawHTTP.exchangeUntilClosed(port: client.port, Array(request.utf8))
+            #expect(closed, "the connection stayed open with a body still missing")
+            #expect(reply.isEmpty)
+        }
+    }
+
     @Test func dateHeaderIsIMFFixdate() {
         #expect(HTTPDate.format(unixSeconds: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
         #expect(HTTPDate.format(unixSeconds: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
