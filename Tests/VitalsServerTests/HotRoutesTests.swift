@@ -140,6 +140,17 @@ struct HotRoutesTests {
         }
     }
 
+    @Test func anIdleConnectionIsClosedAfterHotRequests() async throws {
+        try await withServer(configure: { $0.idleTimeout = .milliseconds(500) }) { client in
+            _ = try await client.request(.POST, "/nacos/v1/ns/instance?serviceName=i1&ip=10.4.0.1&port=80")
+            let request = "PUT /nacos/v1/ns/instance/beat?serviceName=i1&ip=10.4.0.1&port=80 HTTP/1.1\r\n"
+                + "Host: x\r\nContent-Length: 0\r\n\r\n"
+            let (reply, closed) = try RawHTTP.exchangeUntilClosed(port: client.port, Array(request.utf8))
+            #expect(RawHTTP.bodies(reply).first?.contains("\"code\":10200") == true)
+            #expect(closed, "the idle timeout did not close a connection whose requests took the fast path")
+        }
+    }
+
     @Test(arguments: ["/nacos/v1/ns/instance/beat", "/nacos/v1/ns/instance"])
     func anIncompleteBodyIsCutOff(path: String) async throws {
         try await withServer(configure: { $0.requestReadTimeout = .milliseconds(300) }) { client in
