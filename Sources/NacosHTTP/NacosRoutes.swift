@@ -178,7 +178,9 @@ public struct NacosRoutes: Sendable {
         return Self.beatAnswer(reply).response
     }
 
-    static func beatRequest(_ p: NacosParameters) throws -> (service: ServiceKey, ip: String, port: Int, info: BeatInfo?) {
+    static func beatRequest(_ p: NacosParameters) throws -> (
+        service: ServiceKey, ip: String, port: Int, info: BeatInfo?
+    ) {
         let service = try p.service()
         var info: BeatInfo?
         if let text = p.optional("beat") {
@@ -246,7 +248,9 @@ public struct NacosRoutes: Sendable {
         return version.ok()
     }
 
-    static func healthRequest(_ p: NacosParameters) throws -> (service: ServiceKey, ip: String, port: Int, healthy: Bool) {
+    static func healthRequest(_ p: NacosParameters) throws -> (
+        service: ServiceKey, ip: String, port: Int, healthy: Bool
+    ) {
         guard p.optional("healthy", "valid") != nil else { throw NacosError.missing("healthy") }
         let healthy = try p.bool("healthy", "valid", default: true)
         return (try p.service(), try p.ip(), try p.port(), healthy)

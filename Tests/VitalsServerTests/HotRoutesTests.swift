@@ -51,7 +51,8 @@ struct HotRoutesTests {
                 headers: body == nil ? [] : [("Content-Type", "application/x-www-form-urlencoded")], body: body)
             let text = response.bodyText.replacingOccurrences(
                 of: #""lastRefTime":[0-9]+"#, with: #""lastRefTime":_"#, options: .regularExpression)
-            answers.append("\(method) \(path) → \(response.status) \(response.headers.first(name: "content-type") ?? "") \(text)")
+            answers.append(
+                "\(method) \(path) → \(response.status) \(response.headers.first(name: "content-type") ?? "") \(text)")
         }
         return answers
     }
@@ -71,7 +72,8 @@ struct HotRoutesTests {
             hot = try await Self.run(client)
             #expect(try await Self.hotRequests(client) - before >= 15)
         }
-        try await withServer(configure: { $0.hotRoutes = false }) { client in
+        let routerOnly: (inout ServerConfiguration) -> Void = { $0.hotRoutes = false }
+        try await withServer(configure: routerOnly) { client in
             routed = try await Self.run(client)
         }
         #expect(hot.count == routed.count)
@@ -106,7 +108,8 @@ struct HotRoutesTests {
     @Test func connectionCloseIsHonoured() async throws {
         try await withServer { client in
             _ = try await client.request(.POST, "/nacos/v1/ns/instance?serviceName=k1&ip=10.3.0.1&port=80")
-            let request = "PUT /nacos/v1/ns/instance/beat?serviceName=k1&ip=10.3.0.1&port=80 HTTP/1.1\r\n"
+            let request =
+                "PUT /nacos/v1/ns/instance/beat?serviceName=k1&ip=10.3.0.1&port=80 HTTP/1.1\r\n"
                 + "Host: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
             let (reply, closed) = try RawHTTP.exchangeUntilClosed(port: client.port, Array(request.utf8))
             #expect(reply.lowercased().contains("connection: close"))
@@ -141,9 +144,11 @@ struct HotRoutesTests {
     }
 
     @Test func anIdleConnectionIsClosedAfterHotRequests() async throws {
-        try await withServer(configure: { $0.idleTimeout = .milliseconds(500) }) { client in
+        let shortIdle: (inout ServerConfiguration) -> Void = { $0.idleTimeout = .milliseconds(500) }
+        try await withServer(configure: shortIdle) { client in
             _ = try await client.request(.POST, "/nacos/v1/ns/instance?serviceName=i1&ip=10.4.0.1&port=80")
-            let request = "PUT /nacos/v1/ns/instance/beat?serviceName=i1&ip=10.4.0.1&port=80 HTTP/1.1\r\n"
+            let request =
+                "PUT /nacos/v1/ns/instance/beat?serviceName=i1&ip=10.4.0.1&port=80 HTTP/1.1\r\n"
                 + "Host: x\r\nContent-Length: 0\r\n\r\n"
             let (reply, closed) = try RawHTTP.exchangeUntilClosed(port: client.port, Array(request.utf8))
             #expect(RawHTTP.bodies(reply).first?.contains("\"code\":10200") == true)
@@ -153,8 +158,10 @@ struct HotRoutesTests {
 
     @Test(arguments: ["/nacos/v1/ns/instance/beat", "/nacos/v1/ns/instance"])
     func anIncompleteBodyIsCutOff(path: String) async throws {
-        try await withServer(configure: { $0.requestReadTimeout = .milliseconds(300) }) { client in
-            let request = "PUT \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        let shortRead: (inout ServerConfiguration) -> Void = { $0.requestReadTimeout = .milliseconds(300) }
+        try await withServer(configure: shortRead) { client in
+            let request =
+                "PUT \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                 + "Content-Length: 40\r\n\r\nserviceName=s"
             let (reply, closed) = try RawHTTP.exchangeUntilClosed(port: client.port, Array(request.utf8))
             #expect(closed, "the connection stayed open with a body still missing")

@@ -151,7 +151,9 @@ extension Registry {
     /// A client beat: refreshes the instance, or registers it from `info` when it is unknown.
     public func beat(service: ServiceKey, ip: String, port: Int, info: BeatInfo?) async throws -> BeatReply {
         if let reply = beatIfKnown(service: service, ip: ip, port: port) { return reply }
-        guard let info else { return BeatReply(code: Self.beatUnknownInstance, clientBeatInterval: configuration.beatDefaults.interval) }
+        guard let info else {
+            return BeatReply(code: Self.beatUnknownInstance, clientBeatInterval: configuration.beatDefaults.interval)
+        }
         let instance = Instance(
             ip: ip, port: port, weight: info.weight ?? 1, ephemeral: true,
             cluster: info.cluster ?? Instance.defaultCluster,

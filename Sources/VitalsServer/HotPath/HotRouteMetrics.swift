@@ -31,7 +31,8 @@ final class HotRouteMetrics: Sendable {
             ]
             let made = Meters(
                 requests: Counter(label: "hb.requests", dimensions: dimensions),
-                duration: Timer(label: "http.server.request.duration", dimensions: dimensions, preferredDisplayUnit: .seconds))
+                duration: Timer(
+                    label: "http.server.request.duration", dimensions: dimensions, preferredDisplayUnit: .seconds))
             meters[key] = made
             return made
         }

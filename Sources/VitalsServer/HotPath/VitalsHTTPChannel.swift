@@ -38,7 +38,8 @@ extension HTTPServerBuilder {
         configuration: HTTP1Channel.Configuration, hotRoutes: (@Sendable () -> HotRoutesHandler)?
     ) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            VitalsHTTPChannel(http1: HTTP1Channel(responder: responder, configuration: configuration), hotRoutes: hotRoutes)
+            VitalsHTTPChannel(
+                http1: HTTP1Channel(responder: responder, configuration: configuration), hotRoutes: hotRoutes)
         }
     }
 }
