@@ -76,10 +76,11 @@ extension HealthEngine {
             case .finished(let outcome):
                 self.record(ticket, outcome: outcome, duration: self.clock.now - ticket.startedAt, finished: true)
             case .timedOut:
+                // Stopped first, so the run's work ends as soon as possible (and before observers hear of it).
+                gate.cancelRun()
                 self.record(
                     ticket, outcome: .failure("timed out after \(DurationFormat.short(ticket.timeout))"),
                     duration: self.clock.now - ticket.startedAt, finished: false)
-                gate.cancelRun()
             case .cancelled:
                 gate.cancelRun()
             }

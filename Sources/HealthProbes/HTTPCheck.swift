@@ -51,7 +51,7 @@ public struct HTTPCheck: CallbackCheck {
             body: configuration.body)
         self.request = prober.prepare(
             request, mode: configuration.mode, verifyTLS: configuration.verifyTLS,
-            readsBody: configuration.expectedBody != nil)
+            readsBody: configuration.expectedBody != nil, readsHeaders: false)
         self.verdict = Verdict(configuration)
     }
 

@@ -20,7 +20,7 @@ public struct HTTPProbeRequest: Sendable {
 /// What came back: status, headers and the first bytes of the body.
 public struct HTTPProbeResponse: Sendable {
     public var status: Int
-    /// Empty unless the prober's configuration keeps response headers (probes only need the status).
+    /// Empty for requests prepared with `readsHeaders: false` (as checks are: they judge status and body).
     public var headers: HTTPHeaders
     /// At most the prober's body limit; the rest is read and discarded.
     public var body: [UInt8]

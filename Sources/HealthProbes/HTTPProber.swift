@@ -26,19 +26,15 @@ public final class HTTPProber: Sendable {
         public var userAgent: String
         /// Addresses probes may not reach.
         public var policy: ProbePolicy
-        /// Whether responses carry their headers; off by default, since checks judge only the
-        /// status and body and collecting headers costs allocations on every check.
-        public var keepsResponseHeaders: Bool
 
         public init(
             maxConnectionsPerTarget: Int = 2, bodyLimit: Int = 64 * 1024, userAgent: String = "vitals-probe/1",
-            policy: ProbePolicy = .default, keepsResponseHeaders: Bool = false
+            policy: ProbePolicy = .default
         ) {
             self.maxConnectionsPerTarget = maxConnectionsPerTarget
             self.bodyLimit = bodyLimit
             self.userAgent = userAgent
             self.policy = policy
-            self.keepsResponseHeaders = keepsResponseHeaders
         }
     }
 
@@ -72,10 +68,11 @@ public final class HTTPProber: Sendable {
     }
 
     /// Serialises `request` and decides everything about its target once, for a check that
-    /// sends it again and again. `readsBody: false` lets fresh connections close at the status.
+    /// sends it again and again. `readsBody: false` lets fresh connections close at the status;
+    /// `readsHeaders: false` leaves the response's headers empty (no allocations for them).
     public func prepare(
         _ request: HTTPProbeRequest, mode: ConnectionMode = .keepAlive, verifyTLS: Bool = true,
-        readsBody: Bool = true
+        readsBody: Bool = true, readsHeaders: Bool = true
     ) -> PreparedHTTPRequest {
         let target = request.target
         var invalid: ProbeError?
@@ -94,7 +91,8 @@ public final class HTTPProber: Sendable {
         }
         let isLiteral = ProbeTarget.isIPAddress(target.host)
         return PreparedHTTPRequest(
-            target: target, mode: mode, verifyTLS: verifyTLS, readsBody: readsBody, isHead: request.method == .HEAD,
+            target: target, mode: mode, verifyTLS: verifyTLS, readsBody: readsBody, readsHeaders: readsHeaders,
+            isHead: request.method == .HEAD,
             bytes: bytes,
             pool: pool(for: PoolKey(target: target.authority, tls: target.scheme == .https, verifyTLS: verifyTLS)),
             isLiteral: isLiteral, invalid: invalid)

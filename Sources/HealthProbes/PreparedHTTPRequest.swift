@@ -15,6 +15,8 @@ public final class PreparedHTTPRequest: Sendable {
     /// Whether the caller looks at the body (body matching); if not, fresh connections
     /// are closed as soon as the status is read.
     let readsBody: Bool
+    /// Whether the response's headers are collected (checks judge only status and body).
+    let readsHeaders: Bool
     let isHead: Bool
     let bytes: ByteBuffer
     let pool: ConnectionPool
@@ -24,13 +26,15 @@ public final class PreparedHTTPRequest: Sendable {
     let invalid: ProbeError?
 
     init(
-        target: ProbeTarget, mode: HTTPProber.ConnectionMode, verifyTLS: Bool, readsBody: Bool, isHead: Bool,
+        target: ProbeTarget, mode: HTTPProber.ConnectionMode, verifyTLS: Bool, readsBody: Bool, readsHeaders: Bool,
+        isHead: Bool,
         bytes: ByteBuffer, pool: ConnectionPool, isLiteral: Bool, invalid: ProbeError?
     ) {
         self.target = target
         self.mode = mode
         self.verifyTLS = verifyTLS
         self.readsBody = readsBody
+        self.readsHeaders = readsHeaders
         self.isHead = isHead
         self.bytes = bytes
         self.pool = pool

@@ -41,8 +41,8 @@ final class ProbeExchange: RunCancellation {
         self.request = request
         self.deadline = NIODeadline.now() + TimeAmount(timeout)
         self.bodyLimit = request.readsBody ? configuration.bodyLimit : 0
-        self.keepsHeaders = configuration.keepsResponseHeaders
-        self.completesAtHead = request.mode == .fresh && !request.readsBody && !configuration.keepsResponseHeaders
+        self.keepsHeaders = request.readsHeaders
+        self.completesAtHead = request.mode == .fresh && !request.readsBody
         self.completion = completion
         self.waiterID = Self.waiterIDs.wrappingAdd(1, ordering: .relaxed).newValue
     }

@@ -234,16 +234,16 @@ struct RawResponseTests {
         #expect(server.connectionsAccepted == 0)
     }
 
-    @Test("response headers are kept only when configured")
+    @Test("responses carry their headers, except for requests prepared without them (checks)")
     func keptHeaders() async throws {
         let server = RawResponseServer("HTTP/1.1 200 OK\r\nX-Answer: 42\r\nContent-Length: 0\r\n\r\n")
         let port = try await server.start()
         defer { Task { await server.stop() } }
         let target = ProbeTarget(scheme: .http, host: "127.0.0.1", port: port)
-        let keeping = HTTPProber(configuration: .init(keepsResponseHeaders: true))
-        let response = try await keeping.execute(HTTPProbeRequest(target: target), timeout: .seconds(5))
+        let response = try await prober.execute(HTTPProbeRequest(target: target), timeout: .seconds(5))
         #expect(response.headers["x-answer"].first == "42")
-        let plain = try await prober.execute(HTTPProbeRequest(target: target), timeout: .seconds(5))
+        let prepared = prober.prepare(HTTPProbeRequest(target: target), readsHeaders: false)
+        let plain = try await prober.execute(prepared, timeout: .seconds(5))
         #expect(plain.headers.isEmpty)
         #expect(plain.status == 200)
     }
