@@ -30,6 +30,9 @@ final class RunGate: Sendable {
             defer {
                 state.waiter = nil
                 state.observer = nil
+                // A finished run needs no stopping; the run holds this gate through its
+                // completion, so keeping its cancellation would be a retain cycle.
+                if case .finished = ending { state.cancellation = nil }
             }
             return (true, state.waiter, state.observer)
         }

@@ -3,15 +3,22 @@ import HealthChecks
 import Synchronization
 import Testing
 
-/// A callback check whose runs the test completes by hand, recording cancellations.
+/// A callback check whose runs the test completes by hand, recording cancellations. Like a real
+/// run (a probe exchange), each run holds its own completion.
 final class HandCompletedCheck: CallbackCheck, Sendable {
     private final class Run: RunCancellation {
         let cancelled = Atomic<Bool>(false)
+        let completion: @Sendable (Result<CheckDetails?, any Error>) -> Void
+
+        init(completion: @escaping @Sendable (Result<CheckDetails?, any Error>) -> Void) {
+            self.completion = completion
+        }
+
         func cancel() { cancelled.store(true, ordering: .relaxed) }
     }
 
     let name: String
-    private let pending = Mutex<[(Run, @Sendable (Result<CheckDetails?, any Error>) -> Void)]>([])
+    private let pending = Mutex<[Run]>([])
     private let started = Atomic<Int>(0)
 
     init(_ name: String) {
@@ -20,19 +27,21 @@ final class HandCompletedCheck: CallbackCheck, Sendable {
 
     var runsStarted: Int { started.load(ordering: .relaxed) }
     var runsPending: Int { pending.withLock { $0.count } }
-    var lastRunCancelled: Bool { pending.withLock { $0.last?.0.cancelled.load(ordering: .relaxed) ?? false } }
+    /// The newest pending run, to watch its lifetime.
+    var newestRun: AnyObject? { pending.withLock { $0.last } }
+    var lastRunCancelled: Bool { pending.withLock { $0.last?.cancelled.load(ordering: .relaxed) ?? false } }
 
     func start(_ completion: @escaping @Sendable (Result<CheckDetails?, any Error>) -> Void) -> (any RunCancellation)? {
         started.add(1, ordering: .relaxed)
-        let run = Run()
-        pending.withLock { $0.append((run, completion)) }
+        let run = Run(completion: completion)
+        pending.withLock { $0.append(run) }
         return run
     }
 
     /// Completes the oldest pending run.
     func complete(_ result: Result<CheckDetails?, any Error>) {
         let next = pending.withLock { $0.isEmpty ? nil : $0.removeFirst() }
-        next?.1(result)
+        next?.completion(result)
     }
 }
 
@@ -56,6 +65,21 @@ struct CallbackCheckTests {
             let failed = try #require(await events.completed("cb"))
             #expect(failed.status == .critical)
             #expect(failed.error == "refused")
+        }
+    }
+
+    @Test("a finished run is released: the gate does not keep its cancellation (the run holds the gate)")
+    func finishedRunsAreReleased() async throws {
+        try await withEngine { engine, _, events in
+            let check = HandCompletedCheck("released")
+            try engine.register(check, options: CheckOptions(interval: .seconds(10), timeout: .seconds(5)))
+            _ = await events.started("released")
+            while check.runsPending == 0 { await Task.yield() }
+            weak let run = check.newestRun
+            check.complete(.success(nil))
+            _ = await events.completed("released")
+            while engine.stats().runsInFlight > 0 { await Task.yield() }
+            #expect(run == nil)
         }
     }
 
