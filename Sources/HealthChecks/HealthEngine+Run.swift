@@ -29,12 +29,21 @@ extension HealthEngine {
                     broadcaster.publish(.skipped(key, totalSkipped: total))
                 }
                 for ticket in due.tickets {
-                    group.addTask { await self.execute(ticket) }
+                    // A cast per run rather than a field per registration: memory per check matters more.
+                    if let check = ticket.check as? any CallbackCheck {
+                        start(ticket, check)
+                    } else {
+                        group.addTask { await self.execute(ticket) }
+                    }
                 }
                 await wakeup.wait(until: due.nextDeadline.map { Self.roundUp($0, to: resolution) }, clock: clock)
                 schedule.withLock { $0.loopSleeping = false }
             }
             group.cancelAll()
+            // Callback runs have no task to cancel: stop them through their gates.
+            for gate in schedule.withLock({ $0.runningGates() }) {
+                gate.resolve(.cancelled)
+            }
         }
     }
 
@@ -56,15 +65,44 @@ extension HealthEngine {
         }
     }
 
+    /// One run of a callback check: no task; the first ending (the check's completion, the
+    /// timeout the loop declares, the engine stopping) is delivered to the gate's observer.
+    /// The check stays in flight until its completion comes, so it never overlaps itself.
+    private func start(_ ticket: RunTicket, _ check: any CallbackCheck) {
+        broadcaster.publish(.started(ticket.key, at: ticket.startedAt))
+        let gate = ticket.gate
+        gate.observe { ending in
+            switch ending {
+            case .finished(let outcome):
+                self.record(ticket, outcome: outcome, duration: self.clock.now - ticket.startedAt, finished: true)
+            case .timedOut:
+                // Stopped first, so the run's work ends as soon as possible (and before observers hear of it).
+                gate.cancelRun()
+                self.record(
+                    ticket, outcome: .failure("timed out after \(DurationFormat.short(ticket.timeout))"),
+                    duration: self.clock.now - ticket.startedAt, finished: false)
+            case .cancelled:
+                gate.cancelRun()
+            }
+        }
+        let cancellation = check.start { result in
+            guard !gate.resolve(.finished(Self.outcome(result))) else { return }
+            // The run ended earlier (timeout, engine stop): only now has the check returned.
+            let pokeLoop = self.schedule.withLock { $0.leaveFlight(ticket.handle) }
+            if pokeLoop { self.wakeup.poke() }
+        }
+        gate.setCancellation(cancellation)
+    }
+
     /// Returns whether the run still has to leave flight (it timed out or was cancelled).
     private func runUntilFirstEnding(_ ticket: RunTicket) async -> Bool {
-        async let checkReturned: Void = ticket.gate.resolve(.finished(Self.perform(ticket.check)))
+        async let checkReturned = ticket.gate.resolve(.finished(Self.perform(ticket.check)))
         switch await ticket.gate.wait() {
         case .finished(let outcome):
             // The check has returned: it leaves flight in the same step that records its result,
             // so observers of the result never see it still running.
             record(ticket, outcome: outcome, duration: clock.now - ticket.startedAt, finished: true)
-            await checkReturned
+            _ = await checkReturned
             return false
         case .timedOut:
             record(
@@ -80,10 +118,16 @@ extension HealthEngine {
     private static func perform(_ check: any Check) async -> RunOutcome {
         do {
             return .success(try await check.run())
-        } catch let failure as CheckFailure {
-            return .failure(failure.description, immediate: failure.immediate)
         } catch {
-            return .failure(String(describing: error))
+            return outcome(.failure(error))
+        }
+    }
+
+    private static func outcome(_ result: Result<CheckDetails?, any Error>) -> RunOutcome {
+        switch result {
+        case .success(let details): return .success(details)
+        case .failure(let failure as CheckFailure): return .failure(failure.description, immediate: failure.immediate)
+        case .failure(let error): return .failure(String(describing: error))
         }
     }
 

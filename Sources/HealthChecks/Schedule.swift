@@ -184,6 +184,11 @@ struct Schedule {
         return due
     }
 
+    /// The gates of every run in flight (to stop them when the engine stops).
+    func runningGates() -> [RunGate] {
+        slots.compactMap { $0?.running == true ? $0?.gate : nil }
+    }
+
     /// Marks a run finished; returns whether the loop waits for a free slot and must be woken.
     mutating func leaveFlight(_ handle: SlotHandle) -> Bool {
         inFlight -= 1

@@ -13,14 +13,13 @@ final class ConnectionPool: Sendable {
 
     private struct Waiter {
         let id: Int
-        let continuation: CheckedContinuation<Lease, any Error>
+        let resume: @Sendable (Result<Lease, any Error>) -> Void
     }
 
     private struct State {
         var idle: [any Channel] = []
         var open = 0
         var waiters: [Waiter] = []
-        var nextWaiterID = 0
     }
 
     private let state = Mutex(State())
@@ -33,43 +32,51 @@ final class ConnectionPool: Sendable {
     var openConnections: Int { state.withLock { $0.open } }
     var idleConnections: Int { state.withLock { $0.idle.count } }
 
-    func acquire(reuse: Bool) async throws -> Lease {
-        let id = state.withLock { state -> Int in
-            state.nextWaiterID += 1
-            return state.nextWaiterID
+    /// A lease available at once, without suspending: the common case, which then costs no
+    /// callback. `nil`: wait with ``acquire(reuse:id:_:)``.
+    func tryAcquire(reuse: Bool) -> Lease? {
+        let (lease, stale) = state.withLock { state in Self.immediateLease(&state, reuse: reuse, max: maxConnections) }
+        stale?.close(promise: nil)
+        return lease
+    }
+
+    /// A lease now if one is free, else `resume` is called with one later (or with
+    /// `CancellationError` after ``cancelWaiter(_:)``). `id` names the wait for cancelling it.
+    func acquire(reuse: Bool, id: Int, _ resume: @escaping @Sendable (Result<Lease, any Error>) -> Void) {
+        let (lease, stale) = state.withLock { state -> (Lease?, (any Channel)?) in
+            let (lease, stale) = Self.immediateLease(&state, reuse: reuse, max: maxConnections)
+            if lease == nil { state.waiters.append(Waiter(id: id, resume: resume)) }
+            return (lease, stale)
         }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
-                let lease = state.withLock { state -> Lease? in
-                    if reuse {
-                        while let channel = state.idle.popLast() {
-                            if channel.isActive { return .reuse(channel) }
-                        }
-                    } else if let channel = state.idle.popLast() {
-                        // Fresh-connection mode: make room by closing an idle channel.
-                        channel.close(promise: nil)
-                    }
-                    if state.open < maxConnections {
-                        state.open += 1
-                        return .connect
-                    }
-                    if Task.isCancelled { return nil }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
-                    return nil
-                }
-                if let lease {
-                    continuation.resume(returning: lease)
-                } else if Task.isCancelled {
-                    continuation.resume(throwing: CancellationError())
-                }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state -> Waiter? in
-                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.waiters.remove(at: index)
-            }
-            waiter?.continuation.resume(throwing: CancellationError())
+        stale?.close(promise: nil)
+        if let lease { resume(.success(lease)) }
+    }
+
+    /// Gives up a wait begun by ``acquire(reuse:id:_:)``.
+    func cancelWaiter(_ id: Int) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
         }
+        waiter?.resume(.failure(CancellationError()))
+    }
+
+    /// An idle channel to reuse, or room to connect; plus an idle channel to close
+    /// (fresh-connection mode makes room by closing one).
+    private static func immediateLease(_ state: inout State, reuse: Bool, max: Int) -> (Lease?, (any Channel)?) {
+        var stale: (any Channel)?
+        if reuse {
+            while let channel = state.idle.popLast() {
+                if channel.isActive { return (.reuse(channel), nil) }
+            }
+        } else {
+            stale = state.idle.popLast()
+        }
+        if state.open < max {
+            state.open += 1
+            return (.connect, stale)
+        }
+        return (nil, stale)
     }
 
     /// Tracks a newly connected channel so its closing frees a slot.
@@ -95,7 +102,7 @@ final class ConnectionPool: Sendable {
             }
             return state.waiters.removeFirst()
         }
-        waiter?.continuation.resume(returning: .reuse(channel))
+        waiter?.resume(.success(.reuse(channel)))
     }
 
     /// Closes every idle channel.
@@ -121,6 +128,6 @@ final class ConnectionPool: Sendable {
             state.open += 1
             return state.waiters.removeFirst()
         }
-        waiter?.continuation.resume(returning: .connect)
+        waiter?.resume(.success(.connect))
     }
 }

@@ -2,7 +2,9 @@ import HealthChecks
 import NIOHTTP1
 
 /// A health check that sends one HTTP request and judges the status and, optionally, the body.
-public struct HTTPCheck: Check {
+///
+/// A ``CallbackCheck``: the engine runs it without a task, completing on the connection's event loop.
+public struct HTTPCheck: CallbackCheck {
     public struct Configuration: Sendable {
         public var url: ProbeTarget
         public var method: HTTPMethod
@@ -36,26 +38,53 @@ public struct HTTPCheck: Check {
     public let name: String
     public let configuration: Configuration
     private let prober: HTTPProber
+    /// The request, serialised once: a check sends the same bytes every interval.
+    private let request: PreparedHTTPRequest
+    private let verdict: Verdict
 
     public init(name: String, configuration: Configuration, prober: HTTPProber) {
         self.name = name
         self.configuration = configuration
         self.prober = prober
-    }
-
-    public func run() async throws -> CheckDetails? {
         let request = HTTPProbeRequest(
             target: configuration.url, method: configuration.method, headers: configuration.headers,
             body: configuration.body)
-        let response = try await prober.execute(
-            request, timeout: configuration.timeout, mode: configuration.mode, verifyTLS: configuration.verifyTLS)
-        guard configuration.expectedStatus.accepts(response.status) else {
-            throw ProbeError.unexpectedStatus(response.status, expected: configuration.expectedStatus.description)
+        self.request = prober.prepare(
+            request, mode: configuration.mode, verifyTLS: configuration.verifyTLS,
+            readsBody: configuration.expectedBody != nil, readsHeaders: false)
+        self.verdict = Verdict(configuration)
+    }
+
+    public func start(
+        _ completion: @escaping @Sendable (Result<CheckDetails?, any Error>) -> Void
+    ) -> (any RunCancellation)? {
+        let verdict = verdict
+        return prober.start(request, timeout: configuration.timeout) { result in
+            completion(result.flatMap { verdict.judge($0) })
         }
-        if let expected = configuration.expectedBody, !response.bodyText.contains(expected) {
-            throw ProbeError.bodyMismatch(expected: expected)
+    }
+
+    /// What a response must look like, kept in one object so a run captures a single reference.
+    private final class Verdict: Sendable {
+        let expectedStatus: StatusExpectation
+        let expectedBody: String?
+        let url: String
+
+        init(_ configuration: Configuration) {
+            expectedStatus = configuration.expectedStatus
+            expectedBody = configuration.expectedBody
+            url = configuration.url.description
         }
-        return HTTPCheckDetails(url: configuration.url.description, status: response.status)
+
+        func judge(_ response: HTTPProbeResponse) -> Result<CheckDetails?, any Error> {
+            guard expectedStatus.accepts(response.status) else {
+                return .failure(ProbeError.unexpectedStatus(response.status, expected: expectedStatus.description))
+            }
+            if let expectedBody, !response.bodyText.contains(expectedBody) {
+                return .failure(ProbeError.bodyMismatch(expected: expectedBody))
+            }
+            return .success(HTTPCheckDetails(url: url, status: response.status))
+        }
     }
 }
 

@@ -20,25 +20,25 @@ public struct HTTPProbeRequest: Sendable {
 /// What came back: status, headers and the first bytes of the body.
 public struct HTTPProbeResponse: Sendable {
     public var status: Int
+    /// Empty for requests prepared with `readsHeaders: false` (as checks are: they judge status and body).
     public var headers: HTTPHeaders
     /// At most the prober's body limit; the rest is read and discarded.
     public var body: [UInt8]
     public var keepAlive: Bool
 
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+    init(status: Int, headerFields: [(String, String)], body: [UInt8], keepAlive: Bool) {
+        self.status = status
+        self.headers = headerFields.isEmpty ? HTTPHeaders() : HTTPHeaders(headerFields)
+        self.body = body
+        self.keepAlive = keepAlive
+    }
 }
 
-/// The message written into a probe channel: the request plus the promise its response completes.
-struct ProbeCall {
-    let head: HTTPRequestHead
-    let body: ByteBuffer?
-    let deadline: NIODeadline
-    let bodyLimit: Int
-    let promise: EventLoopPromise<HTTPProbeResponse>
-}
-
-/// Failure of a call inside the channel, mapped to ``ProbeError`` by the prober.
+/// Failure of an exchange inside the channel, mapped to ``ProbeError`` by the exchange.
 enum ProbeChannelError: Error {
     case timedOut
     case closedBeforeResponse(receivedBytes: Bool)
+    case malformed(String)
 }

@@ -1,5 +1,5 @@
+import HealthChecks
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
@@ -45,9 +45,10 @@ public final class HTTPProber: Sendable {
     }
 
     private let group: any EventLoopGroup
-    private let configuration: Configuration
+    let configuration: Configuration
     private let pools = Mutex<[PoolKey: ConnectionPool]>([:])
     private let tlsContexts = Mutex<[Bool: NIOSSLContext]>([:])
+    private let sweepers = Mutex<[ObjectIdentifier: NIOLoopBound<DeadlineSweeper>]>([:])
 
     public init(
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, configuration: Configuration = .init()
@@ -63,67 +64,61 @@ public final class HTTPProber: Sendable {
         mode: ConnectionMode = .keepAlive,
         verifyTLS: Bool = true
     ) async throws -> HTTPProbeResponse {
-        let target = request.target
-        guard target.scheme == .http || target.scheme == .https else {
-            throw ProbeError.invalidTarget("\(target) is not an HTTP URL")
-        }
-        try configuration.policy.check(host: target.host, target: target.authority)
-        let deadline = NIODeadline.now() + TimeAmount(timeout)
-        let pool = pool(for: PoolKey(target: target.authority, tls: target.scheme == .https, verifyTLS: verifyTLS))
-        let head = makeHead(request, keepAlive: mode == .keepAlive)
-        let body = request.body.map { ByteBuffer(bytes: $0) }
+        try await execute(prepare(request, mode: mode, verifyTLS: verifyTLS), timeout: timeout)
+    }
 
-        var attempt = 0
-        while true {
-            attempt += 1
-            let lease = try await pool.acquire(reuse: mode == .keepAlive)
-            let channel: any Channel
-            let reused: Bool
-            switch lease {
-            case .reuse(let idle):
-                channel = idle
-                reused = true
-            case .connect:
-                do {
-                    channel = try await connect(target, deadline: deadline, verifyTLS: verifyTLS)
-                } catch {
-                    pool.connectFailed()
-                    throw ProbeError.connect(error, target: target.authority)
-                }
-                pool.adopt(channel)
-                // A name may resolve to a forbidden address: refuse before the request is written.
-                try configuration.policy.check(connected: channel, target: target.authority)
-                reused = false
-            }
-            let promise = channel.eventLoop.makePromise(of: HTTPProbeResponse.self)
-            let call = ProbeCall(
-                head: head, body: body, deadline: deadline, bodyLimit: configuration.bodyLimit, promise: promise)
-            // A channel closed under us never hands the call to its handler: fail the call here.
-            channel.writeAndFlush(call).whenFailure { _ in
-                promise.fail(ProbeChannelError.closedBeforeResponse(receivedBytes: false))
-            }
+    /// Serialises `request` and decides everything about its target once, for a check that
+    /// sends it again and again. `readsBody: false` lets fresh connections close at the status;
+    /// `readsHeaders: false` leaves the response's headers empty (no allocations for them).
+    public func prepare(
+        _ request: HTTPProbeRequest, mode: ConnectionMode = .keepAlive, verifyTLS: Bool = true,
+        readsBody: Bool = true, readsHeaders: Bool = true
+    ) -> PreparedHTTPRequest {
+        let target = request.target
+        var invalid: ProbeError?
+        var bytes = ByteBuffer()
+        if target.scheme != .http && target.scheme != .https {
+            invalid = .invalidTarget("\(target) is not an HTTP URL")
+        } else if let reason = configuration.policy.refusal(for: target.host) {
+            invalid = .refusedTarget(target: target.authority, reason: reason)
+        } else {
             do {
-                let response = try await withTaskCancellationHandler {
-                    try await promise.futureResult.get()
-                } onCancel: {
-                    channel.close(promise: nil)
-                }
-                pool.release(channel, reusable: mode == .keepAlive && response.keepAlive)
-                return response
-            } catch ProbeChannelError.closedBeforeResponse(let receivedBytes) {
-                pool.release(channel, reusable: false)
-                // A kept-alive connection the server closed while idle: retry once on a new one.
-                if reused, !receivedBytes, attempt == 1 { continue }
-                throw ProbeError.connectionClosed(target: target.authority)
-            } catch ProbeChannelError.timedOut {
-                pool.release(channel, reusable: false)
-                throw ProbeError.timedOut(target: target.authority)
+                bytes = try PreparedHTTPRequest.serialise(
+                    request, userAgent: configuration.userAgent, keepAlive: mode == .keepAlive)
             } catch {
-                pool.release(channel, reusable: false)
-                if Task.isCancelled { throw CancellationError() }
-                throw ProbeError.io("request to \(target.authority) failed: \(ProbeError.reason(error))")
+                invalid = error
             }
         }
+        let isLiteral = ProbeTarget.isIPAddress(target.host)
+        return PreparedHTTPRequest(
+            target: target, mode: mode, verifyTLS: verifyTLS, readsBody: readsBody, readsHeaders: readsHeaders,
+            isHead: request.method == .HEAD,
+            bytes: bytes,
+            pool: pool(for: PoolKey(target: target.authority, tls: target.scheme == .https, verifyTLS: verifyTLS)),
+            isLiteral: isLiteral, invalid: invalid)
+    }
+
+    /// Sends a prepared request and returns the response, or throws a ``ProbeError``.
+    public func execute(_ request: PreparedHTTPRequest, timeout: Duration) async throws -> HTTPProbeResponse {
+        let exchange = LateBound<ProbeExchange>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                exchange.set(start(request, timeout: timeout) { continuation.resume(with: $0) })
+            }
+        } onCancel: {
+            exchange.cancel()
+        }
+    }
+
+    /// Sends a prepared request without a task: `completion` gets the response or a
+    /// ``ProbeError`` (`CancellationError` after a cancel), exactly once, from any thread.
+    func start(
+        _ request: PreparedHTTPRequest, timeout: Duration,
+        completion: @escaping @Sendable (Result<HTTPProbeResponse, any Error>) -> Void
+    ) -> ProbeExchange {
+        let exchange = ProbeExchange(prober: self, request: request, timeout: timeout, completion: completion)
+        exchange.begin()
+        return exchange
     }
 
     /// Open connections to a target (for tests and diagnostics).
@@ -147,34 +142,13 @@ public final class HTTPProber: Sendable {
         }
     }
 
-    private func makeHead(_ request: HTTPProbeRequest, keepAlive: Bool) -> HTTPRequestHead {
-        var headers = HTTPHeaders()
+    /// Connects to the request's target with the probe handler (after TLS) in the pipeline.
+    func connect(_ request: PreparedHTTPRequest, deadline: NIODeadline) throws -> EventLoopFuture<any Channel> {
         let target = request.target
-        let defaultPort = target.scheme == .https ? 443 : 80
-        let hostHeader =
-            target.port == defaultPort
-            ? (target.host.contains(":") ? "[\(target.host)]" : target.host) : target.authority
-        headers.add(name: "Host", value: hostHeader)
-        headers.add(name: "User-Agent", value: configuration.userAgent)
-        headers.add(name: "Accept", value: "*/*")
-        for (name, value) in request.headers {
-            if name.lowercased() == "host" || name.lowercased() == "user-agent" { headers.remove(name: name) }
-            headers.add(name: name, value: value)
-        }
-        if let body = request.body {
-            headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
-        } else if request.method == .POST || request.method == .PUT || request.method == .PATCH {
-            headers.replaceOrAdd(name: "Content-Length", value: "0")
-        }
-        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
-        return HTTPRequestHead(version: .http1_1, method: request.method, uri: target.pathAndQuery, headers: headers)
-    }
-
-    private func connect(_ target: ProbeTarget, deadline: NIODeadline, verifyTLS: Bool) async throws -> any Channel {
-        let tlsContext = target.scheme == .https ? try tlsContext(verify: verifyTLS) : nil
+        let tlsContext = target.scheme == .https ? try tlsContext(verify: request.verifyTLS) : nil
         let remaining = deadline - .now()
         guard remaining > .zero else { throw ProbeError.timedOut(target: target.authority) }
-        let serverName = ProbeTarget.isIPAddress(target.host) ? nil : target.host
+        let serverName = request.isLiteral ? nil : target.host
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(remaining)
@@ -184,16 +158,26 @@ public final class HTTPProber: Sendable {
                     if let tlsContext {
                         try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
                     }
-                    try sync.addHTTPClientHandlers()
-                    try sync.addHandler(ProbeHandler())
+                    try sync.addHandler(ProbeHandler(sweeper: self.sweeper(for: channel.eventLoop)))
                 }
             }
         // An IP literal needs no resolver: connecting by name runs getaddrinfo on a dispatch thread
         // and Happy Eyeballs for every fresh connection.
-        if serverName == nil, let address = try? SocketAddress(ipAddress: target.host, port: target.port) {
-            return try await bootstrap.connect(to: address).get()
+        if request.isLiteral, let address = try? SocketAddress(ipAddress: target.host, port: target.port) {
+            return bootstrap.connect(to: address)
         }
-        return try await bootstrap.connect(host: target.host, port: target.port).get()
+        return bootstrap.connect(host: target.host, port: target.port)
+    }
+
+    /// The deadline sweeper of `eventLoop`; called on that loop.
+    private func sweeper(for eventLoop: any EventLoop) -> DeadlineSweeper {
+        sweepers.withLock { sweepers in
+            let key = ObjectIdentifier(eventLoop)
+            if let sweeper = sweepers[key] { return sweeper.value }
+            let sweeper = DeadlineSweeper(eventLoop: eventLoop)
+            sweepers[key] = NIOLoopBound(sweeper, eventLoop: eventLoop)
+            return sweeper
+        }
     }
 
     private func tlsContext(verify: Bool) throws -> NIOSSLContext {
@@ -211,5 +195,26 @@ public final class HTTPProber: Sendable {
 extension ProbeTarget {
     static func isIPAddress(_ host: String) -> Bool {
         (try? SocketAddress(ipAddress: host, port: 0)) != nil
+    }
+}
+
+/// An exchange that may be cancelled before it has been created (task cancellation racing its start).
+final class LateBound<Value: RunCancellation>: Sendable {
+    private let state = Mutex<(cancelled: Bool, value: Value?)>((false, nil))
+
+    func set(_ value: Value) {
+        let cancelNow = state.withLock { state -> Bool in
+            state.value = value
+            return state.cancelled
+        }
+        if cancelNow { value.cancel() }
+    }
+
+    func cancel() {
+        let value = state.withLock { state -> Value? in
+            state.cancelled = true
+            return state.value
+        }
+        value?.cancel()
     }
 }

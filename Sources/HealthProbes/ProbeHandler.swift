@@ -1,86 +1,112 @@
 import NIOCore
-import NIOHTTP1
 
-/// Sends one request at a time on a kept-alive connection and completes its promise
-/// with the response, a timeout, or the connection's failure.
-final class ProbeHandler: ChannelDuplexHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = ProbeCall
-    typealias OutboundOut = HTTPClientRequestPart
+/// The only handler of a probe connection (after TLS, if any): writes an exchange's prepared
+/// request bytes and reads the response with ``ProbeResponseParser``, one exchange at a time,
+/// answering it with the response, a timeout, or the connection's failure.
+///
+/// No HTTP codec: the request was serialised (and its headers checked) once per check, and
+/// the response is read only as far as a probe needs.
+final class ProbeHandler: ChannelDuplexHandler, DeadlineSweeper.Entry {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ProbeExchange
+    typealias OutboundOut = ByteBuffer
 
-    private var call: ProbeCall?
-    private var timeout: Scheduled<Void>?
-    private var head: HTTPResponseHead?
-    private var body: [UInt8] = []
+    private let sweeper: DeadlineSweeper
+    private var context: ChannelHandlerContext?
+    private var exchange: ProbeExchange?
+    private var parser = ProbeResponseParser(bodyLimit: 0, keepsHeaders: false, noBodyExpected: false)
     private var receivedBytes = false
+    var sweeperSlot = -1
+
+    init(sweeper: DeadlineSweeper) {
+        self.sweeper = sweeper
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        fail(ProbeChannelError.closedBeforeResponse(receivedBytes: receivedBytes))
+        self.context = nil
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let call = unwrapOutboundIn(data)
-        guard context.channel.isActive else {
-            call.promise.fail(ProbeChannelError.closedBeforeResponse(receivedBytes: false))
-            promise?.fail(ChannelError.ioOnClosedChannel)
-            return
-        }
-        guard self.call == nil else {
-            call.promise.fail(ProbeChannelError.closedBeforeResponse(receivedBytes: false))
+        let exchange = unwrapOutboundIn(data)
+        guard self.exchange == nil else {
+            exchange.answered(
+                .failure(ProbeChannelError.closedBeforeResponse(receivedBytes: false)), on: context.channel)
             promise?.fail(ChannelError.inappropriateOperationForState)
             return
         }
-        self.call = call
-        head = nil
-        body.removeAll(keepingCapacity: true)
+        self.exchange = exchange
+        parser.reset()
+        parser.bodyLimit = exchange.bodyLimit
+        parser.keepsHeaders = exchange.keepsHeaders
+        parser.noBodyExpected = exchange.request.isHead
         receivedBytes = false
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timeout = context.eventLoop.scheduleTask(deadline: call.deadline) {
-            let (handler, context) = loopBound.value
-            handler.fail(ProbeChannelError.timedOut, context: context)
-        }
-        context.write(wrapOutboundOut(.head(call.head)), promise: nil)
-        if let requestBody = call.body {
-            context.write(wrapOutboundOut(.body(.byteBuffer(requestBody))), promise: nil)
-        }
-        context.write(wrapOutboundOut(.end(nil)), promise: promise)
+        sweeper.add(self, deadline: exchange.deadline)
+        context.write(wrapOutboundOut(exchange.request.bytes), promise: promise)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        guard let exchange else {
+            // Bytes on an idle connection: it can no longer be trusted to frame the next response.
+            context.close(promise: nil)
+            return
+        }
         receivedBytes = true
-        switch unwrapInboundIn(data) {
-        case .head(let responseHead):
-            head = responseHead
-        case .body(var buffer):
-            guard let call else { return }
-            let room = call.bodyLimit - body.count
-            if room > 0, let bytes = buffer.readBytes(length: min(room, buffer.readableBytes)) {
-                body.append(contentsOf: bytes)
-            }
-        case .end:
-            guard let call, let head else { return }
-            self.call = nil
-            timeout?.cancel()
-            timeout = nil
-            let response = HTTPProbeResponse(
-                status: Int(head.status.code), headers: head.headers, body: body, keepAlive: head.isKeepAlive)
-            call.promise.succeed(response)
-            if !head.isKeepAlive { context.close(promise: nil) }
+        do {
+            try parser.feed(&buffer)
+        } catch {
+            fail(ProbeChannelError.malformed(error.description))
+            return
+        }
+        if parser.isComplete {
+            // Bytes beyond the response mean the framing is off: do not reuse the connection.
+            complete(exchange, keepAlive: parser.keepAlive && buffer.readableBytes == 0)
+        } else if parser.headParsed, exchange.completesAtHead {
+            complete(exchange, keepAlive: false)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(ProbeChannelError.closedBeforeResponse(receivedBytes: receivedBytes), context: context)
+        if let exchange, parser.finishAtClose() {
+            complete(exchange, keepAlive: false)
+        } else {
+            fail(ProbeChannelError.closedBeforeResponse(receivedBytes: receivedBytes))
+        }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(error, context: context)
+        fail(error)
         context.close(promise: nil)
     }
 
-    private func fail(_ error: any Error, context: ChannelHandlerContext) {
-        timeout?.cancel()
-        timeout = nil
-        guard let call else { return }
-        self.call = nil
-        call.promise.fail(error)
+    func deadlinePassed() {
+        fail(ProbeChannelError.timedOut)
+    }
+
+    private func complete(_ exchange: ProbeExchange, keepAlive: Bool) {
+        self.exchange = nil
+        sweeper.remove(self)
+        let response = HTTPProbeResponse(
+            status: parser.status, headerFields: parser.keepsHeaders ? parser.headers : [], body: parser.body,
+            keepAlive: keepAlive)
+        parser.reset()
+        guard let context else { return }
+        // Closed first: a fresh connection's slot is free by the time the caller hears back.
+        if !keepAlive { context.close(promise: nil) }
+        exchange.answered(.success(response), on: context.channel)
+    }
+
+    private func fail(_ error: any Error) {
+        guard let exchange, let context else { return }
+        self.exchange = nil
+        sweeper.remove(self)
         context.close(promise: nil)
+        exchange.answered(.failure(error), on: context.channel)
     }
 }

@@ -14,7 +14,7 @@ struct RegistryProbes: ProbeFactory {
             let tcp = TCPCheck(
                 name: name, target: ProbeTarget(scheme: .tcp, host: spec.host, port: spec.port), timeout: spec.timeout,
                 policy: policy)
-            return spec.nacosFailureRules ? NacosRulesCheck(inner: tcp) : tcp
+            return spec.nacosFailureRules ? NacosRulesCheck(inner: tcp) as any Check : tcp
         case .http(let scheme, let path, let headers, let expectedStatus):
             let expectation = (try? StatusExpectation(parsing: expectedStatus)) ?? .successOrRedirect
             let configuration = HTTPCheck.Configuration(
@@ -26,7 +26,7 @@ struct RegistryProbes: ProbeFactory {
                 mode: spec.freshConnection ? .fresh : .keepAlive,
                 verifyTLS: false)
             let http = HTTPCheck(name: name, configuration: configuration, prober: prober)
-            return spec.nacosFailureRules ? NacosRulesCheck(inner: http) : http
+            return spec.nacosFailureRules ? NacosRulesCheck(inner: http) as any Check : http
         case .grpc(let service):
             return GRPCHealthCheck(
                 name: name, target: ProbeTarget(scheme: .grpc, host: spec.host, port: spec.port), service: service,
@@ -37,21 +37,33 @@ struct RegistryProbes: ProbeFactory {
 
 /// Nacos's cluster-checker verdicts: a refused connection or an unexpected status fails at once;
 /// timeouts, 503 and 302 are soft failures that count towards the threshold.
-struct NacosRulesCheck: Check {
-    let inner: any Check
+struct NacosRulesCheck<Inner: Check>: Check {
+    let inner: Inner
 
     var name: String { inner.name }
 
     func run() async throws -> CheckDetails? {
         do {
             return try await inner.run()
-        } catch let error as ProbeError {
-            switch error {
-            case .timedOut, .unexpectedStatus(503, _), .unexpectedStatus(302, _), .connectionClosed:
-                throw CheckFailure(error.description)
-            default:
-                throw CheckFailure(error.description, immediate: true)
-            }
+        } catch {
+            throw Self.verdict(error)
         }
+    }
+
+    static func verdict(_ error: any Error) -> any Error {
+        guard let error = error as? ProbeError else { return error }
+        switch error {
+        case .timedOut, .unexpectedStatus(503, _), .unexpectedStatus(302, _), .connectionClosed:
+            return CheckFailure(error.description)
+        default:
+            return CheckFailure(error.description, immediate: true)
+        }
+    }
+}
+
+/// HTTP checks keep running without a task of their own under the Nacos rules.
+extension NacosRulesCheck: CallbackCheck where Inner: CallbackCheck {
+    func start(_ completion: @escaping @Sendable (Result<CheckDetails?, any Error>) -> Void) -> (any RunCancellation)? {
+        inner.start { result in completion(result.mapError { Self.verdict($0) }) }
     }
 }
