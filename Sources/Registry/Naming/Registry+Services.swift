@@ -68,12 +68,7 @@ extension Registry {
     }
 
     private func resyncProbes(of service: ServiceKey) {
-        let keys = mutate { state in
-            (state.services[service]?.instances.keys ?? [:].keys).map {
-                InstanceKey(service: service, ip: $0.ip, port: $0.port)
-            }
-        }
-        syncProbes(keys)
+        syncProbes(of: [service])
     }
 
     static func validate(_ definition: ServiceDefinition) throws {

@@ -32,8 +32,8 @@ struct InstanceEntry: Sendable {
     /// Monotonic time of the last beat (or of registration).
     var lastBeat: Duration
     var history = TransitionHistory()
-    /// Probes currently scheduled for this instance, by source.
-    var probes: [CheckSource: ProbeSpec] = [:]
+    /// Probes currently scheduled for this instance.
+    var probes = InstanceProbes()
 }
 
 struct ServiceEntry: Sendable {
@@ -41,6 +41,8 @@ struct ServiceEntry: Sendable {
     var instances: [Address: InstanceEntry] = [:]
     /// Monotonic change counter reported as `lastRefTime`.
     var revision: Int64 = 0
+    /// Cluster probes by cluster name, shared by the instances' entries (see ``ClusterProbe``).
+    var clusterProbes: [String: ClusterProbe] = [:]
 
     var isEmpty: Bool { definition == nil && instances.isEmpty }
 }
