@@ -1,7 +1,7 @@
-import HealthChecks
 import Synchronization
 import Testing
 
+@testable import HealthChecks
 @testable import Registry
 
 /// A store that holds a snapshot in memory and accepts every commit.
@@ -30,9 +30,8 @@ private final class FakeProbes: ProbeFactory {
 
     func makeCheck(name: String, spec: ProbeSpec) -> any Check {
         let failing = failingPorts.contains(spec.port)
-        let runs = self.runs
-        return ClosureCheck(name) {
-            runs.withLock { $0[name, default: 0] += 1 }
+        return ClosureCheck(name) { [self] in
+            self.runs.withLock { $0[name, default: 0] += 1 }
             if failing { throw CheckFailure("refused", immediate: true) }
             return nil
         }

@@ -118,7 +118,7 @@ struct RegistryStoreTests {
                     manualDown: false),
             ])
         // The body column is gone; writes and a reopen work on the new table.
-        let columns = try DatabaseQueue(path: path).read { try $0.columns(in: "instance").map(\.name) }
+        let columns = try await DatabaseQueue(path: path).read { try $0.columns(in: "instance").map(\.name) }
         #expect(!columns.contains("body"))
         #expect(columns.contains("manual_down"))
         try await store.commit([.deleteInstance(Self.service, ip: "10.0.0.2", port: 9090)]) {}

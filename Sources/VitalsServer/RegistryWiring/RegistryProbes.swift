@@ -7,14 +7,15 @@ import Registry
 struct RegistryProbes: ProbeFactory {
     let prober: HTTPProber
     let policy: ProbePolicy
+    private let tcpSettings = TCPProbeSettings.Pool()
 
     func makeCheck(name: String, spec: ProbeSpec) -> any Check {
         switch spec.kind {
         case .tcp:
-            let tcp = TCPCheck(
-                name: name, target: ProbeTarget(scheme: .tcp, host: spec.host, port: spec.port), timeout: spec.timeout,
-                policy: policy)
-            return spec.nacosFailureRules ? NacosRulesCheck(inner: tcp) : tcp
+            return RegistryTCPProbe(
+                name: name, host: spec.host, port: spec.port,
+                settings: tcpSettings.settings(
+                    timeout: spec.timeout, nacosFailureRules: spec.nacosFailureRules, policy: policy))
         case .http(let scheme, let path, let headers, let expectedStatus):
             let expectation = (try? StatusExpectation(parsing: expectedStatus)) ?? .successOrRedirect
             let configuration = HTTPCheck.Configuration(
@@ -43,8 +44,13 @@ struct NacosRulesCheck: Check {
     var name: String { inner.name }
 
     func run() async throws -> CheckDetails? {
+        try await Self.judging { try await inner.run() }
+    }
+
+    /// Runs `probe` and maps its probe errors to Nacos's verdicts.
+    static func judging(_ probe: () async throws -> CheckDetails?) async throws -> CheckDetails? {
         do {
-            return try await inner.run()
+            return try await probe()
         } catch let error as ProbeError {
             switch error {
             case .timedOut, .unexpectedStatus(503, _), .unexpectedStatus(302, _), .connectionClosed:
