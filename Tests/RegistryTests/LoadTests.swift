@@ -172,4 +172,31 @@ struct LoadTests {
         }
         #expect(probes.runs.withLock { $0.keys.count } == 4)
     }
+
+    @Test("check names lead back to their instance, also with '/' in the namespace and the ip")
+    func checkOwners() async throws {
+        let odd = ServiceKey(namespace: "team/a", group: "g@@x", name: "svc/1")
+        let instances = [
+            StoredInstance(
+                service: odd, instance: Instance(ip: "host/1", port: 7, ephemeral: false), manualDown: false),
+            StoredInstance(service: odd, instance: Instance(ip: "host", port: 8, ephemeral: false), manualDown: false),
+        ]
+        let registry = Registry(
+            store: MemoryStore(RegistrySnapshot(instances: instances)), probes: FakeProbes(), clock: ManualClock())
+        try await registry.load()
+        let owners = registry.state.withLock { state in
+            instances.map { stored in
+                let key = InstanceKey(service: odd, ip: stored.instance.ip, port: stored.instance.port)
+                return Registry.owner(ofCheck: Registry.checkName(key, .cluster), in: state)
+            }
+        }
+        #expect(owners.map { $0?.0.ip } == ["host/1", "host"])
+        #expect(owners.map { $0?.0.service } == [odd, odd])
+        #expect(owners.map { $0?.1 } == [.cluster, .cluster])
+        let missing = registry.state.withLock { state in
+            Registry.owner(
+                ofCheck: Registry.checkName(InstanceKey(service: odd, ip: "host", port: 8), .declared), in: state)
+        }
+        #expect(missing == nil)
+    }
 }

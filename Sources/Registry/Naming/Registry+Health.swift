@@ -82,6 +82,7 @@ extension Registry {
         mutate { state in
             for (key, entry) in state.services where entry.isEmpty && entry.revision < cutoff {
                 state.services[key] = nil
+                state.probedServices[key.description] = nil
             }
         }
     }
@@ -90,7 +91,7 @@ extension Registry {
     func checkStatusChanged(name: String, result: CheckResult) {
         let date = clock.wallNow
         let transition = mutate { state -> HealthTransition? in
-            guard let (key, source) = state.checkOwners[name] else { return nil }
+            guard let (key, source) = Self.owner(ofCheck: name, in: state) else { return nil }
             let verdict: Bool? = result.status == .notYetRun ? nil : result.isHealthy
             let cause: HealthCause =
                 verdict == false

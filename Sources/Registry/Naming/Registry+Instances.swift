@@ -182,7 +182,6 @@ extension Registry {
         let removed = mutate { state -> (InstanceEntry, HealthTransition)? in
             let address = Address(ip: key.ip, port: key.port)
             guard let entry = state.services[key.service]?.instances.removeValue(forKey: address) else { return nil }
-            for source in entry.probes.sources { state.checkOwners[Self.checkName(key, source)] = nil }
             // An emptied service stays a while (see `sweepEmptyServices`), so that its next
             // revision still increases and subscribers see it empty.
             state.touch(key.service)

@@ -3,7 +3,7 @@ import HealthChecks
 /// One probe of one instance that changes, decided under the state lock and applied to the
 /// engine outside it.
 struct ProbeChange {
-    /// The engine check name, made once and shared by `checkOwners`, the engine and the check.
+    /// The engine check name, made once and shared by the engine and the check.
     let name: String
     let hadProbe: Bool
     /// `nil`: the probe goes.
@@ -50,7 +50,9 @@ extension Registry {
                 guard var service = state.services.removeValue(forKey: key.service) else { continue }
                 if var entry = service.instances[address] {
                     let cluster = entry.instance.ephemeral ? nil : clusterProbe(entry.instance.cluster, of: &service)
-                    align(&entry, key: key, cluster: cluster, owners: &state.checkOwners, changes: &changes)
+                    if align(&entry, key: key, cluster: cluster, changes: &changes) {
+                        state.probedServices[key.service.description] = key.service
+                    }
                     service.instances[address] = entry
                 }
                 state.services[key.service] = service
@@ -68,6 +70,7 @@ extension Registry {
             for key in services {
                 guard var service = state.services.removeValue(forKey: key) else { continue }
                 var cluster: (name: String, probe: ClusterProbe)?
+                var probed = false
                 var index = service.instances.startIndex
                 while index != service.instances.endIndex {
                     let address = service.instances.keys[index]
@@ -82,13 +85,15 @@ extension Registry {
                             wanted = probe
                         }
                     }
-                    align(
-                        &service.instances.values[index],
-                        key: InstanceKey(service: key, ip: address.ip, port: address.port),
-                        cluster: wanted, owners: &state.checkOwners, changes: &changes)
+                    probed =
+                        align(
+                            &service.instances.values[index],
+                            key: InstanceKey(service: key, ip: address.ip, port: address.port),
+                            cluster: wanted, changes: &changes) || probed
                     service.instances.formIndex(after: &index)
                 }
                 state.services[key] = service
+                if probed { state.probedServices[key.description] = key }
             }
             return changes
         }
@@ -96,11 +101,12 @@ extension Registry {
     }
 
     /// Updates one instance's probe records towards `cluster` (its cluster's probe, `nil` for an
-    /// ephemeral instance) and its declared check, and notes the engine changes.
+    /// ephemeral instance) and its declared check, and notes the engine changes. Returns whether
+    /// a probe was added.
     private func align(
-        _ entry: inout InstanceEntry, key: InstanceKey, cluster: ClusterProbe?,
-        owners: inout [String: (InstanceKey, CheckSource)], changes: inout [ProbeChange]
-    ) {
+        _ entry: inout InstanceEntry, key: InstanceKey, cluster: ClusterProbe?, changes: inout [ProbeChange]
+    ) -> Bool {
+        var added = false
         let wantedCluster = cluster?.template == nil ? nil : cluster
         if ClusterProbe.same(entry.probes.cluster, wantedCluster) {
             // Same probe; keep the cluster's current record so an older one can be freed.
@@ -108,7 +114,7 @@ extension Registry {
         } else {
             let name = Self.checkName(key, .cluster)
             let spec = wantedCluster?.spec(for: entry.instance)
-            owners[name] = spec == nil ? nil : (key, .cluster)
+            added = added || spec != nil
             // No probe any more: its verdict no longer counts.
             if spec == nil { entry.health.serverCheck = nil }
             changes.append(
@@ -120,13 +126,41 @@ extension Registry {
         let declaredSpec = (try? DeclaredCheck.spec(for: entry.instance)) ?? nil
         if entry.probes.declared?.spec != declaredSpec {
             let name = Self.checkName(key, .declared)
-            owners[name] = declaredSpec == nil ? nil : (key, .declared)
+            added = added || declaredSpec != nil
             if declaredSpec == nil { entry.health.declaredCheck = nil }
             changes.append(
                 ProbeChange(
                     name: name, hadProbe: entry.probes.declared != nil, spec: declaredSpec, initiallyPassing: false))
             entry.probes.declared = declaredSpec.map(DeclaredProbe.init)
         }
+        return added
+    }
+
+    /// The instance and source of a check named by ``checkName(_:_:)``, if that instance still
+    /// has a probe of that source. Parsed from the right: the source after the last `#`, the
+    /// port after the last `:`; an ip may contain `/`, so each `/` is tried as the end of the
+    /// service's description.
+    static func owner(ofCheck name: String, in state: RegistryState) -> (InstanceKey, CheckSource)? {
+        guard let hash = name.lastIndex(of: "#"),
+            let source = CheckSource(rawValue: String(name[name.index(after: hash)...]))
+        else { return nil }
+        let target = name[..<hash]
+        guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]) else {
+            return nil
+        }
+        let head = target[..<colon]
+        var slash = head.firstIndex(of: "/")
+        while let found = slash {
+            if let service = state.probedServices[String(head[..<found])] {
+                let ip = String(head[head.index(after: found)...])
+                if let entry = state.services[service]?.instances[Address(ip: ip, port: port)] {
+                    let probed = source == .cluster ? entry.probes.cluster != nil : entry.probes.declared != nil
+                    return probed ? (InstanceKey(service: service, ip: ip, port: port), source) : nil
+                }
+            }
+            slash = head[head.index(after: found)...].firstIndex(of: "/")
+        }
+        return nil
     }
 
     /// Removes replaced probes from the engine and registers the new ones in one bulk call.

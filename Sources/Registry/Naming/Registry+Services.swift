@@ -52,7 +52,10 @@ extension Registry {
         }
         try await commit([.deleteService(key)]) {
             self.mutate { state in
-                if state.services[key]?.instances.isEmpty == true { state.services[key] = nil }
+                if state.services[key]?.instances.isEmpty == true {
+                    state.services[key] = nil
+                    state.probedServices[key.description] = nil
+                }
             }
         }
     }

@@ -54,8 +54,11 @@ struct RegistryState: Sendable {
             id: ServiceKey.defaultNamespace, name: "public", description: "Default Namespace")
     ]
     var services: [ServiceKey: ServiceEntry] = [:]
-    /// Engine check name → the instance and probe it belongs to.
-    var checkOwners: [String: (InstanceKey, CheckSource)] = [:]
+    /// Services with scheduled probes by their description, the prefix of their check names,
+    /// so a check name leads back to its instance (see `Registry.owner(ofCheck:in:)`). One entry
+    /// per service instead of one per probe: a name → owner table was ~250 B per persistent
+    /// instance at 100k (a dictionary's power-of-two slack included).
+    var probedServices: [String: ServiceKey] = [:]
     /// Services changed since the last drain, for push subscribers.
     var changed: Set<ServiceKey> = []
     private var lastRevision: Int64 = 0
