@@ -215,6 +215,16 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
+            name: "SQLiteStoreTests",
+            dependencies: ["SQLiteStore", "Registry", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["Registry", "HealthChecks"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
             name: "HealthChecksTests",
             dependencies: ["HealthChecks"],
             swiftSettings: strictSwift

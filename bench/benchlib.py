@@ -229,24 +229,33 @@ def seed_persistent(procs, binary, data_dir, config_text, count, make):
         raise RuntimeError(f"template registration failed: {body!r}")
     procs.stop(template)
     db = sqlite3.connect(os.path.join(data_dir, "data", "registry.sqlite"))
-    (namespace, group, _, _, _, stored), = db.execute("SELECT * FROM instance").fetchall()
+    db.row_factory = sqlite3.Row
+    template_row, = db.execute("SELECT * FROM instance").fetchall()
     (service_body,), = db.execute("SELECT body FROM service").fetchall()
-    stored, service_body = json.loads(stored), json.loads(service_body)
+    stored, service_body = dict(template_row), json.loads(service_body)
     db.execute("DELETE FROM instance")
     db.execute("DELETE FROM service")
+    columns = list(stored)
     services, rows = set(), []
     for index in range(count):
         service, ip, port, metadata = make(index)
-        stored["service"]["name"] = service
-        stored["instance"].update(ip=ip, port=port, metadata=metadata)
-        rows.append((namespace, group, service, ip, port, json.dumps(stored)))
+        stored.update(service=service, ip=ip, port=port, metadata=metadata_text(metadata))
+        rows.append(tuple(stored[column] for column in columns))
         services.add(service)
-    db.executemany("INSERT INTO instance VALUES (?, ?, ?, ?, ?, ?)", rows)
+    db.executemany(f"INSERT INTO instance ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
     for service in services:
         service_body["key"]["name"] = service
-        db.execute("INSERT INTO service VALUES (?, ?, ?, ?)", (namespace, group, service, json.dumps(service_body)))
+        db.execute("INSERT INTO service VALUES (?, ?, ?, ?)", (stored["namespace"], stored["grp"], service,
+                                                              json.dumps(service_body)))
     db.commit()
     db.close()
+
+
+def metadata_text(metadata):
+    """Instance metadata in the store's text form (Sources/SQLiteStore/MetadataText.swift)."""
+    def escape(text):
+        return text.replace("\\", "\\\\").replace("\n", "\\n").replace("=", "\\e").replace("\0", "\\0")
+    return "\n".join(f"{escape(key)}={escape(value)}" for key, value in sorted(metadata.items()))
 
 
 def instance_count(port=VITALS_PORT):

@@ -12,7 +12,8 @@ struct Registration: Sendable {
     let handle: SlotHandle
     let key: CheckKey
     let check: any Check
-    let options: CheckOptions
+    /// Shared with every registration of equal options (see ``ScheduledOptions``).
+    let options: ScheduledOptions
     let metrics: CheckMetrics?
     var result: CheckResult
     var running = false
@@ -59,6 +60,7 @@ struct Schedule {
     private var generations: [UInt32] = []
     private var freeSlots: [Int32] = []
     private var index: [CheckKey: Int32] = [:]
+    private var sharedOptions = ScheduledOptions.Pool()
     var runs = Heap<Deadline>()
     var timeouts = Heap<Deadline>()
     var inFlight = 0
@@ -95,6 +97,15 @@ struct Schedule {
         key: CheckKey, check: any Check, options: CheckOptions, metrics: CheckMetrics?, initial: CheckResult,
         firstRun: Duration
     ) {
+        let handle = place(key: key, check: check, options: options, metrics: metrics, initial: initial)
+        runs.insert(Deadline(at: firstRun, handle: handle, serial: 0))
+    }
+
+    /// Puts a registration in a slot without scheduling it: bulk registration schedules many
+    /// at once (see `HealthEngine.register(contentsOf:)`).
+    mutating func place(
+        key: CheckKey, check: any Check, options: CheckOptions, metrics: CheckMetrics?, initial: CheckResult
+    ) -> SlotHandle {
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free
@@ -105,9 +116,10 @@ struct Schedule {
         }
         let handle = SlotHandle(slot: slot, generation: generations[Int(slot)])
         slots[Int(slot)] = Registration(
-            handle: handle, key: key, check: check, options: options, metrics: metrics, result: initial)
+            handle: handle, key: key, check: check, options: sharedOptions.record(for: options), metrics: metrics,
+            result: initial)
         index[key] = slot
-        runs.insert(Deadline(at: firstRun, handle: handle, serial: 0))
+        return handle
     }
 
     mutating func remove(_ key: CheckKey) -> Registration? {

@@ -29,7 +29,8 @@ public final class SQLiteRegistryStore: RegistryStore {
         try Self.migrator.migrate(queue)
     }
 
-    private static var migrator: DatabaseMigrator {
+    /// Schema history; each step runs once per data directory, in order.
+    static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(
@@ -44,6 +45,19 @@ public final class SQLiteRegistryStore: RegistryStore {
                         PRIMARY KEY (namespace, grp, service, ip, port));
                     """)
         }
+        // v2: instances as columns (`InstanceRow`); v1's JSON bodies are converted once.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE instance RENAME TO instance_v1")
+            try db.execute(sql: InstanceRow.createTable)
+            let decoder = JSONDecoder()
+            let insert = try db.cachedStatement(sql: InstanceRow.upsert)
+            let bodies = try String.fetchCursor(db, sql: "SELECT body FROM instance_v1")
+            while let body = try bodies.next() {
+                let stored = try decoder.decode(StoredInstance.self, from: Data(body.utf8))
+                try insert.execute(arguments: InstanceRow.arguments(stored))
+            }
+            try db.execute(sql: "DROP TABLE instance_v1")
+        }
         return migrator
     }
 
@@ -56,8 +70,7 @@ public final class SQLiteRegistryStore: RegistryStore {
             return RegistrySnapshot(
                 namespaces: try decode(Namespace.self, "SELECT body FROM namespace ORDER BY id"),
                 services: try decode(ServiceDefinition.self, "SELECT body FROM service ORDER BY namespace, grp, name"),
-                instances: try decode(
-                    StoredInstance.self, "SELECT body FROM instance ORDER BY namespace, grp, service, ip, port"))
+                instances: try InstanceRow.fetchAll(db))
         }
     }
 
@@ -95,15 +108,7 @@ public final class SQLiteRegistryStore: RegistryStore {
                 sql: "DELETE FROM service WHERE namespace = ? AND grp = ? AND name = ?",
                 arguments: [key.namespace, key.group, key.name])
         case .putInstance(let stored):
-            let key = stored.service
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO instance (namespace, grp, service, ip, port, body)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    key.namespace, key.group, key.name, stored.instance.ip, stored.instance.port, try json(stored),
-                ])
+            try db.cachedStatement(sql: InstanceRow.upsert).execute(arguments: InstanceRow.arguments(stored))
         case .deleteInstance(let key, let ip, let port):
             try db.execute(
                 sql: "DELETE FROM instance WHERE namespace = ? AND grp = ? AND service = ? AND ip = ? AND port = ?",

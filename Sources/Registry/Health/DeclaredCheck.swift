@@ -15,11 +15,13 @@
 /// | `vitals.check.mode` | HTTP(S) connections: `keepAlive` (reuse) or `fresh` (one per run) | `keepAlive` |
 public enum DeclaredCheck {
     public static let prefix = "vitals.check."
+    /// Looked up for every instance a registry loads: made once, not per lookup.
+    static let typeKey = prefix + "type"
 
     /// The probe an instance declared, `nil` when it declared none; throws on malformed values.
     public static func spec(for instance: Instance) throws -> ProbeSpec? {
         let metadata = instance.metadata
-        guard let type = metadata[prefix + "type"]?.uppercased(), type != "NONE" else { return nil }
+        guard !metadata.isEmpty, let type = metadata[typeKey]?.uppercased(), type != "NONE" else { return nil }
         func int(_ key: String, _ fallback: Int, range: ClosedRange<Int>) throws -> Int {
             guard let text = metadata[prefix + key] else { return fallback }
             guard let value = Int(text), range.contains(value) else {

@@ -106,103 +106,16 @@ extension Registry {
         mutate { state in
             for (key, entry) in state.services where entry.isEmpty && entry.revision < cutoff {
                 state.services[key] = nil
+                state.probedServices[key.description] = nil
             }
         }
-    }
-
-    // MARK: Probes
-
-    static func checkName(_ key: InstanceKey, _ source: CheckSource) -> String {
-        "\(key)#\(source.rawValue)"
-    }
-
-    /// Brings an instance's scheduled probes in line with its cluster config and metadata.
-    func syncProbes(_ key: InstanceKey) {
-        syncProbes([key])
-    }
-
-    /// Brings instances' scheduled probes in line with their cluster config and metadata. One pass
-    /// under the lock decides what changes for all of them (one lock round per instance made a
-    /// third of a 100k-instance restart); the engine is updated outside it.
-    func syncProbes(_ keys: [InstanceKey]) {
-        typealias Change = (key: InstanceKey, source: CheckSource, hadProbe: Bool, spec: ProbeSpec?, registered: Bool)
-        let changes = mutate { state -> [Change] in
-            var changes: [Change] = []
-            for key in keys {
-                let address = Address(ip: key.ip, port: key.port)
-                guard let service = state.services[key.service], let entry = service.instances[address] else {
-                    continue
-                }
-                var wanted: [CheckSource: ProbeSpec] = [:]
-                if !entry.instance.ephemeral {
-                    let cluster =
-                        service.definition?.cluster(entry.instance.cluster)
-                        ?? ClusterConfig(name: entry.instance.cluster)
-                    wanted[.cluster] = clusterProbe(cluster, instance: entry.instance)
-                }
-                wanted[.declared] = try? DeclaredCheck.spec(for: entry.instance)
-                for source in [CheckSource.cluster, .declared] where entry.probes[source] != wanted[source] {
-                    let spec = wanted[source]
-                    state.services[key.service]?.instances[address]?.probes[source] = spec
-                    state.checkOwners[Self.checkName(key, source)] = spec == nil ? nil : (key, source)
-                    if spec == nil {
-                        // No probe any more: its verdict no longer counts.
-                        switch source {
-                        case .cluster: state.services[key.service]?.instances[address]?.health.serverCheck = nil
-                        case .declared: state.services[key.service]?.instances[address]?.health.declaredCheck = nil
-                        }
-                    }
-                    changes.append((key, source, entry.probes[source] != nil, spec, entry.health.registered))
-                }
-            }
-            return changes
-        }
-        for change in changes {
-            let name = Self.checkName(change.key, change.source)
-            if change.hadProbe { checks.deregister(name) }
-            guard let spec = change.spec else { continue }
-            // Spread first runs over one interval, so thousands of instances loaded or
-            // registered at once do not probe in the same instant.
-            let jitter = Duration.milliseconds(Int64.random(in: 0..<max(1, spec.interval.milliseconds)))
-            let options = CheckOptions(
-                interval: spec.interval,
-                initialDelay: jitter,
-                timeout: spec.timeout + .milliseconds(250),
-                initiallyPassing: change.source == .cluster && change.registered,
-                thresholds: Thresholds(successesBeforePassing: spec.rise, failuresBeforeCritical: spec.fall))
-            try? checks.register(probes.makeCheck(name: name, spec: spec), options: options)
-        }
-    }
-
-    private func clusterProbe(_ cluster: ClusterConfig, instance: Instance) -> ProbeSpec? {
-        let kind: ProbeSpec.Kind
-        switch cluster.healthChecker {
-        case .none: return nil
-        case .tcp: kind = .tcp
-        case .http(let path, let headers, let expected):
-            kind = .http(
-                scheme: "http", path: path.isEmpty ? "/" : path, headers: headers, expectedStatus: String(expected))
-        }
-        func tuned(_ key: String, _ fallback: Int) -> Int {
-            cluster.metadata["vitals.check.\(key)"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? fallback
-        }
-        let times = configuration.clusterCheckTimes
-        return ProbeSpec(
-            kind: kind,
-            host: instance.ip,
-            port: cluster.useInstancePort ? instance.port : cluster.checkPort,
-            interval: .milliseconds(tuned("interval", Int(configuration.clusterCheckInterval.milliseconds))),
-            timeout: .milliseconds(tuned("timeout", Int(configuration.clusterCheckTimeout.milliseconds))),
-            rise: tuned("rise", times),
-            fall: tuned("fall", times),
-            nacosFailureRules: true)
     }
 
     /// Called by the check engine on every status change of an instance probe.
     func checkStatusChanged(name: String, result: CheckResult) {
         let date = clock.wallNow
         let transition = mutate { state -> HealthTransition? in
-            guard let (key, source) = state.checkOwners[name] else { return nil }
+            guard let (key, source) = Self.owner(ofCheck: name, in: state) else { return nil }
             let verdict: Bool? = result.status == .notYetRun ? nil : result.isHealthy
             let cause: HealthCause =
                 verdict == false

@@ -65,7 +65,7 @@ extension Registry {
                 }
                 var entry = InstanceEntry(instance: instance, owner: owner, health: health, beat: beat, lastBeat: now)
                 entry.history = previous?.history ?? TransitionHistory()
-                entry.probes = previous?.probes ?? [:]
+                entry.probes = previous?.probes ?? InstanceProbes()
                 var transition: HealthTransition?
                 if previous?.health.healthy != health.healthy {
                     let made = HealthTransition(
@@ -187,7 +187,6 @@ extension Registry {
         let removed = mutate { state -> (InstanceEntry, HealthTransition)? in
             let address = Address(ip: key.ip, port: key.port)
             guard let entry = state.services[key.service]?.instances.removeValue(forKey: address) else { return nil }
-            for source in entry.probes.keys { state.checkOwners[Self.checkName(key, source)] = nil }
             // An emptied service stays a while (see `sweepEmptyServices`), so that its next
             // revision still increases and subscribers see it empty.
             state.touch(key.service)
@@ -198,7 +197,7 @@ extension Registry {
             )
         }
         guard let (entry, transition) = removed else { return [] }
-        for source in entry.probes.keys { checks.deregister(Self.checkName(key, source)) }
+        for source in entry.probes.sources { checks.deregister(Self.checkName(key, source)) }
         return [transition]
     }
 

@@ -52,7 +52,10 @@ extension Registry {
         }
         try await commit([.deleteService(key)]) {
             self.mutate { state in
-                if state.services[key]?.instances.isEmpty == true { state.services[key] = nil }
+                if state.services[key]?.instances.isEmpty == true {
+                    state.services[key] = nil
+                    state.probedServices[key.description] = nil
+                }
             }
         }
     }
@@ -68,12 +71,7 @@ extension Registry {
     }
 
     private func resyncProbes(of service: ServiceKey) {
-        let keys = mutate { state in
-            (state.services[service]?.instances.keys ?? [:].keys).map {
-                InstanceKey(service: service, ip: $0.ip, port: $0.port)
-            }
-        }
-        syncProbes(keys)
+        syncProbes(of: [service])
     }
 
     static func validate(_ definition: ServiceDefinition) throws {

@@ -67,29 +67,42 @@ public final class Registry: Service, Sendable {
     }
 
     /// Loads the persistent data and schedules its checks. Call once before serving.
+    ///
+    /// Instances are inserted one service at a time (a store returns them grouped by service),
+    /// and their probes are derived and registered with the engine in one bulk pass.
     public func load() async throws {
         let snapshot = try await store.load()
         let now = clock.now
-        var keys: [InstanceKey] = []
-        mutate { state in
+        let beat = configuration.beatDefaults
+        let services = mutate { state -> [ServiceKey] in
+            var services: [ServiceKey] = []
             for namespace in snapshot.namespaces { state.namespaces[namespace.id] = namespace }
             for definition in snapshot.services {
                 state.services[definition.key, default: ServiceEntry()].definition = definition
                 state.touch(definition.key)
             }
-            for stored in snapshot.instances {
-                var health = InstanceHealth(registered: stored.instance.registeredHealthy)
-                health.manualDown = stored.manualDown
-                let entry = InstanceEntry(
-                    instance: stored.instance, owner: .persistent, health: health, beat: configuration.beatDefaults,
-                    lastBeat: now)
-                state.services[stored.service, default: ServiceEntry()].instances[
-                    Address(ip: stored.instance.ip, port: stored.instance.port)] = entry
-                state.touch(stored.service)
-                keys.append(InstanceKey(service: stored.service, ip: stored.instance.ip, port: stored.instance.port))
+            let instances = snapshot.instances
+            var start = instances.startIndex
+            while start < instances.endIndex {
+                let service = instances[start].service
+                var end = start + 1
+                while end < instances.endIndex, instances[end].service == service { end += 1 }
+                var entry = state.services.removeValue(forKey: service) ?? ServiceEntry()
+                entry.instances.reserveCapacity(entry.instances.count + end - start)
+                for stored in instances[start..<end] {
+                    var health = InstanceHealth(registered: stored.instance.registeredHealthy)
+                    health.manualDown = stored.manualDown
+                    entry.instances[Address(ip: stored.instance.ip, port: stored.instance.port)] = InstanceEntry(
+                        instance: stored.instance, owner: .persistent, health: health, beat: beat, lastBeat: now)
+                }
+                state.services[service] = entry
+                state.touch(service)
+                services.append(service)
+                start = end
             }
+            return services
         }
-        syncProbes(keys)
+        syncProbes(of: services)
         logger.info(
             "registry loaded",
             metadata: ["services": "\(snapshot.services.count)", "persistentInstances": "\(snapshot.instances.count)"])

@@ -7,14 +7,15 @@ import Registry
 struct RegistryProbes: ProbeFactory {
     let prober: HTTPProber
     let policy: ProbePolicy
+    private let tcpSettings = TCPProbeSettings.Pool()
 
     func makeCheck(name: String, spec: ProbeSpec) -> any Check {
         switch spec.kind {
         case .tcp:
-            let tcp = TCPCheck(
-                name: name, target: ProbeTarget(scheme: .tcp, host: spec.host, port: spec.port), timeout: spec.timeout,
-                policy: policy)
-            return spec.nacosFailureRules ? NacosRulesCheck(inner: tcp) as any Check : tcp
+            return RegistryTCPProbe(
+                name: name, host: spec.host, port: spec.port,
+                settings: tcpSettings.settings(
+                    timeout: spec.timeout, nacosFailureRules: spec.nacosFailureRules, policy: policy))
         case .http(let scheme, let path, let headers, let expectedStatus):
             let expectation = (try? StatusExpectation(parsing: expectedStatus)) ?? .successOrRedirect
             let configuration = HTTPCheck.Configuration(
