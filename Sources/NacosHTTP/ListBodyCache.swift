@@ -51,6 +51,4 @@ final class ListBodyCache: Sendable {
             state.bytes += size
         }
     }
-
-    var count: Int { state.withLock { $0.entries.count } }
 }

@@ -18,6 +18,13 @@ public struct NacosAnswer: Sendable {
         NacosAnswer(status: status, contentType: jsonType, body: ByteBuffer(bytes: bytes))
     }
 
+    static func envelope<T>(_ envelope: V2Envelope<T>, status: HTTPResponse.Status = .ok) -> NacosAnswer {
+        guard let data = try? envelope.encoded() else {
+            return .text("cannot encode the response", status: .internalServerError)
+        }
+        return .json(Array(data), status: status)
+    }
+
     var response: Response {
         Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: body))
     }
@@ -41,11 +48,9 @@ extension NacosAPIVersion {
         case .v1:
             return .text(rendering.detail, status: rendering.status)
         case .v2:
-            let envelope = V2Envelope(code: rendering.code, message: rendering.message, data: rendering.detail)
-            guard let data = try? envelope.encoded() else {
-                return .text("cannot encode the response", status: .internalServerError)
-            }
-            return .json(Array(data), status: rendering.status)
+            return .envelope(
+                V2Envelope(code: rendering.code, message: rendering.message, data: rendering.detail),
+                status: rendering.status)
         }
     }
 }

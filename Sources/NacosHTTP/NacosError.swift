@@ -98,18 +98,11 @@ struct V2Envelope<T: Encodable & Sendable>: Sendable {
 
 enum NacosResponse {
     static func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status, headers: [.contentType: "text/plain;charset=UTF-8"],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
+        NacosAnswer.text(body, status: status).response
     }
 
     static func envelope<T>(_ envelope: V2Envelope<T>, status: HTTPResponse.Status = .ok) -> Response {
-        guard let data = try? envelope.encoded() else {
-            return text("cannot encode the response", status: .internalServerError)
-        }
-        return Response(
-            status: status, headers: [.contentType: "application/json;charset=UTF-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        NacosAnswer.envelope(envelope, status: status).response
     }
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
@@ -118,8 +111,6 @@ enum NacosResponse {
         guard let data = try? encoder.encode(value) else {
             return text("cannot encode the response", status: .internalServerError)
         }
-        return Response(
-            status: status, headers: [.contentType: "application/json;charset=UTF-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return NacosAnswer.json(Array(data), status: status).response
     }
 }

@@ -84,7 +84,6 @@ final class HotRoutesHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 context.fireChannelRead(data)
                 return
             }
-            state = .idle
             guard
                 let answer = routes.answer(
                     collected.route, head: collected.head, query: collected.query, body: collected.body)
@@ -94,6 +93,7 @@ final class HotRoutesHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 state = .idle
                 return
             }
+            state = .idle
             write(answer, for: collected, context: context)
         }
     }
